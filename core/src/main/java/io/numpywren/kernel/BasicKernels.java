@@ -1,0 +1,172 @@
+package io.numpywren.kernel;
+
+import io.numpywren.matrix.Block;
+
+import java.util.List;
+
+/** Bodies and flop models of gemm, add, identity, scale, chol, trsm and syrk. */
+final class BasicKernels {
+    private BasicKernels() {
+    }
+
+    static long gemmFlops(List<int[]> s, KernelArgs a) {
+        int offset = s.size() - 2;
+        int[] x = s.get(offset);
+        boolean transA = a.getBoolean("gemm", "transA", false);
+        boolean transB = a.getBoolean("gemm", "transB", false);
+        long m = transA ? x[1] : x[0];
+        long k = transA ? x[0] : x[1];
+        long n = transB ? s.get(offset + 1)[0] : s.get(offset + 1)[1];
+        return 2 * m * n * k + (offset == 1 ? m * n : 0);
+    }
+
+    static List<Block> gemm(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        boolean accumulate = in.size() == 3;
+        Block a = in.get(accumulate ? 1 : 0);
+        Block b = in.get(accumulate ? 2 : 1);
+        boolean transA = args.getBoolean("gemm", "transA", false);
+        boolean transB = args.getBoolean("gemm", "transB", false);
+        double alpha = args.getDouble("gemm", "alpha", 1.0);
+        int m = transA ? a.cols() : a.rows();
+        int k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (k != kb) {
+            throw new KernelException("gemm", "inner dimensions differ: op(A) is " + m + "x" + k + ", op(B) is "
+                    + kb + "x" + n);
+        }
+        Block c;
+        if (accumulate) {
+            Block c0 = in.get(0);
+            if (c0.rows() != m || c0.cols() != n) {
+                throw new KernelException("gemm", "accumulator is " + c0.shapeString() + " but op(A)·op(B) is "
+                        + m + "x" + n);
+            }
+            c = c0.copy();
+        } else {
+            c = Block.zeros(m, n);
+        }
+        la.dgemm(transA, transB, m, n, k, alpha, a.data(), 0, a.rows(), b.data(), 0, b.rows(),
+                accumulate ? 1.0 : 0.0, c.data(), 0, m);
+        return List.of(c);
+    }
+
+    static List<Block> add(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block first = in.get(0);
+        Block sum = first.copy();
+        double[] s = sum.data();
+        for (int i = 1; i < in.size(); i++) {
+            Block x = in.get(i);
+            if (x.rows() != first.rows() || x.cols() != first.cols()) {
+                throw new KernelException("add", "input " + (i + 1) + " is " + x.shapeString() + ", input 1 is "
+                        + first.shapeString());
+            }
+            double[] d = x.data();
+            for (int p = 0; p < s.length; p++) {
+                s[p] += d[p];
+            }
+        }
+        return List.of(sum);
+    }
+
+    static List<Block> identity(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        int rows = args.getInt("identity", "rows");
+        int cols = args.getInt("identity", "cols");
+        if (rows < 0 || cols < 0) {
+            throw new KernelException("identity", "shape must be non-negative, got " + rows + "x" + cols);
+        }
+        return List.of(Block.identity(rows, cols));
+    }
+
+    static List<Block> scale(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        if (!args.has("alpha")) {
+            throw new KernelException("scale", "argument 'alpha' is required");
+        }
+        double alpha = args.getDouble("scale", "alpha", 1.0);
+        Block out = in.get(0).copy();
+        double[] d = out.data();
+        for (int p = 0; p < d.length; p++) {
+            d[p] *= alpha;
+        }
+        return List.of(out);
+    }
+
+    static List<Block> chol(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block a = in.get(0);
+        requireSquare("chol", a, "input");
+        int n = a.rows();
+        Block l = a.copy();
+        double[] d = l.data();
+        int info = la.dpotrfLower(n, d, n);
+        if (info > 0) {
+            throw new KernelException("chol", "the " + n + "x" + n + " block is not positive definite: its leading minor "
+                    + "of order " + info + " is not positive (pivot at row and column " + (info - 1) + " of the block)");
+        }
+        if (info < 0) {
+            throw new IllegalStateException("dpotrf rejected argument " + (-info));
+        }
+        for (int j = 1; j < n; j++) {
+            for (int i = 0; i < j; i++) {
+                d[i + j * n] = 0.0;
+            }
+        }
+        return List.of(l);
+    }
+
+    static long trsmFlops(List<int[]> s, KernelArgs a) {
+        long m = s.get(1)[0];
+        long n = s.get(1)[1];
+        return a.getBoolean("trsm", "right", false) ? n * n * m : m * m * n;
+    }
+
+    static List<Block> trsm(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block a = in.get(0);
+        Block b = in.get(1);
+        boolean right = args.getBoolean("trsm", "right", false);
+        boolean lower = args.getBoolean("trsm", "lower", true);
+        boolean transA = args.getBoolean("trsm", "transA", false);
+        requireSquare("trsm", a, "triangular input");
+        int needed = right ? b.cols() : b.rows();
+        if (a.rows() != needed) {
+            throw new KernelException("trsm", "the triangle is " + a.shapeString() + " but the right-hand side is "
+                    + b.shapeString() + (right ? " (solving X·op(A) = B needs A to match B's columns)"
+                    : " (solving op(A)·X = B needs A to match B's rows)"));
+        }
+        for (int i = 0; i < a.rows(); i++) {
+            if (a.get(i, i) == 0.0) {
+                throw new KernelException("trsm", "the triangular matrix is singular: zero on the diagonal at ("
+                        + i + "," + i + ")");
+            }
+        }
+        Block x = b.copy();
+        la.dtrsm(!right, lower, transA, b.rows(), b.cols(), a.data(), a.rows(), x.data(), b.rows());
+        return List.of(x);
+    }
+
+    static long syrkFlops(List<int[]> s, KernelArgs a) {
+        long m = s.get(0)[0];
+        long n = s.get(0)[1];
+        long k = s.get(1)[1];
+        return 2 * m * n * k + m * n;
+    }
+
+    static List<Block> syrk(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block s = in.get(0);
+        Block x = in.get(1);
+        Block y = in.size() == 3 ? in.get(2) : x;
+        if (x.cols() != y.cols() || s.rows() != x.rows() || s.cols() != y.rows()) {
+            throw new KernelException("syrk", "S − X·Yᵀ needs S m x n, X m x k and Y n x k; got S "
+                    + s.shapeString() + ", X " + x.shapeString() + ", Y " + y.shapeString());
+        }
+        Block out = s.copy();
+        la.dgemm(false, true, s.rows(), s.cols(), x.cols(), -1.0, x.data(), 0, x.rows(), y.data(), 0, y.rows(),
+                1.0, out.data(), 0, s.rows());
+        return List.of(out);
+    }
+
+    static void requireSquare(String kernel, Block a, String what) {
+        if (a.rows() != a.cols()) {
+            throw new KernelException(kernel, what + " must be square, got " + a.shapeString());
+        }
+    }
+}

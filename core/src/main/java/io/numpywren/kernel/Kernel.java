@@ -1,0 +1,35 @@
+package io.numpywren.kernel;
+
+import io.numpywren.matrix.Block;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A block kernel: a pure function from input blocks and scalar arguments to output blocks,
+ * with a declared flop count. Running it twice on the same inputs gives the same bytes.
+ */
+public interface Kernel {
+
+    String name();
+
+    int minInputs();
+
+    /** Upper bound on inputs ({@link Integer#MAX_VALUE} for n-ary kernels such as add). */
+    int maxInputs();
+
+    int outputs();
+
+    /** Names of the scalar arguments it accepts. */
+    Set<String> parameters();
+
+    /** Floating-point operations for inputs of these shapes (each {rows, cols}). */
+    long flops(List<int[]> inputShapes, KernelArgs args);
+
+    /**
+     * Validates the call (input count, argument names, finite inputs, shapes) and computes the
+     * outputs. Inputs are never modified. Invalid or numerically impossible input is a
+     * {@link KernelException} that says what was wrong.
+     */
+    List<Block> run(LinearAlgebra la, List<Block> inputs, KernelArgs args);
+}

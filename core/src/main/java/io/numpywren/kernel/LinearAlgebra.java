@@ -1,0 +1,92 @@
+package io.numpywren.kernel;
+
+/**
+ * The BLAS/LAPACK operations the block kernels are built from, on column-major arrays with
+ * offsets and leading dimensions as in Fortran.
+ *
+ * <p>Implementations must provide the four primitives every library has (GEMM, Cholesky,
+ * Householder QR, SVD values). The rest have portable defaults built on GEMM, so a library
+ * that lacks them (JBLAS has no TRSM, DLARFT or DLARFB) still runs every kernel at close to
+ * GEMM speed; a library that has them overrides the defaults with its native routines.
+ */
+public interface LinearAlgebra {
+
+    /** Short name used in configuration: "netlib" or "jblas". */
+    String name();
+
+    /** What actually runs underneath (native library or Java fallback), for reports. */
+    String implementation();
+
+    /** True when the routines run in native code rather than in Java. */
+    boolean isNative();
+
+    /** C := alpha * op(A) * op(B) + beta * C, with op(X) = X or Xᵀ. */
+    void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+               double beta, double[] c, int cOff, int ldc);
+
+    /**
+     * Cholesky factorisation of the n x n matrix at {@code a} in place, using and overwriting
+     * its lower triangle. Returns LAPACK's info: 0 on success, k > 0 when the leading minor
+     * of order k is not positive definite.
+     */
+    int dpotrfLower(int n, double[] a, int lda);
+
+    /**
+     * Householder QR of the m x n matrix at {@code a} in place (LAPACK DGEQRF): R on and
+     * above the diagonal, the reflectors' vectors below it, their scalars in {@code tau}
+     * (length min(m, n)).
+     */
+    void dgeqrf(int m, int n, double[] a, int lda, double[] tau);
+
+    /**
+     * Singular values of the m x n matrix at {@code a}, in descending order; {@code a} is
+     * destroyed. Throws {@link KernelException} when the iteration does not converge.
+     */
+    double[] singularValues(int m, int n, double[] a, int lda);
+
+    /**
+     * Solves op(A) X = B (left) or X op(A) = B (right) for X, overwriting B (m x n), where A
+     * is triangular with a non-unit diagonal. The default is a blocked solve whose updates
+     * are GEMMs.
+     */
+    default void dtrsm(boolean left, boolean lower, boolean transA, int m, int n,
+                       double[] a, int lda, double[] b, int ldb) {
+        PortableRoutines.trsm(this, left, lower, transA, m, n, a, lda, b, ldb);
+    }
+
+    /**
+     * The k x k upper triangular factor T of the compact-WY form H = I - V T Vᵀ of k
+     * reflectors (LAPACK DLARFT, forward, columnwise). {@code v} holds the explicit unit
+     * lower trapezoidal m x k matrix V. The default builds T recursively with GEMMs, which is
+     * faster than LAPACK's level-2 DLARFT for the hundreds of reflectors of a block.
+     */
+    default void dlarft(int m, int k, double[] v, int ldv, double[] tau, double[] t, int ldt) {
+        PortableRoutines.larft(this, m, k, v, ldv, tau, t, ldt);
+    }
+
+    /**
+     * Applies H = I - V T Vᵀ (V m x k if left, n x k if right) to the m x n matrix C:
+     * C := op(H) C (left) or C := C op(H) (right), op(H) = Hᵀ when {@code transpose}
+     * (LAPACK DLARFB, forward, columnwise). The default uses three GEMMs.
+     */
+    default void dlarfb(boolean left, boolean transpose, int m, int n, int k,
+                        double[] v, int ldv, double[] t, int ldt, double[] c, int ldc) {
+        PortableRoutines.larfb(this, left, transpose, m, n, k, v, ldv, t, ldt, c, ldc);
+    }
+
+    /**
+     * Singular values of the n x n upper banded matrix with {@code ku} superdiagonals, given
+     * in LAPACK band storage: {@code ab[(ku + i - j) + j * ldab] = A[i][j]}. The default
+     * expands it to a dense matrix.
+     */
+    default double[] bandSingularValues(int n, int ku, double[] ab, int ldab) {
+        double[] dense = new double[Math.multiplyExact(n, n)];
+        for (int j = 0; j < n; j++) {
+            for (int i = Math.max(0, j - ku); i <= j; i++) {
+                dense[i + j * n] = ab[(ku + i - j) + j * ldab];
+            }
+        }
+        return singularValues(n, n, dense, Math.max(1, n));
+    }
+}

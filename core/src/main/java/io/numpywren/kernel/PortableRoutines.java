@@ -1,0 +1,193 @@
+package io.numpywren.kernel;
+
+/**
+ * Triangular solve and compact-WY routines built from GEMM, for libraries that lack them.
+ * Almost all of their flops go through {@link LinearAlgebra#dgemm}, so they run near the
+ * library's GEMM speed; only small diagonal pieces run in Java.
+ */
+final class PortableRoutines {
+    /** Diagonal blocks of this size are solved in Java; everything else is GEMM. */
+    private static final int TRSM_BLOCK = 64;
+    /** Below this many reflectors, T is built column by column in Java. */
+    private static final int LARFT_BASE = 16;
+
+    private PortableRoutines() {
+    }
+
+    static void trsm(LinearAlgebra la, boolean left, boolean lower, boolean transA, int m, int n,
+                     double[] a, int lda, double[] b, int ldb) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (!left) {
+            // X op(A) = B  <=>  op(A)ᵀ Xᵀ = Bᵀ: solve on the left with the transposed right-hand side.
+            double[] bt = transpose(m, n, b, ldb);
+            trsm(la, true, lower, !transA, n, m, a, lda, bt, n);
+            untranspose(n, m, bt, b, ldb);
+            return;
+        }
+        if (transA) {
+            // Aᵀ of a lower triangle is an upper one: solve with the explicit transpose.
+            double[] at = transpose(m, m, a, lda);
+            solveLeft(la, !lower, m, n, at, m, b, ldb);
+            return;
+        }
+        solveLeft(la, lower, m, n, a, lda, b, ldb);
+    }
+
+    /** Solves A X = B for triangular A (m x m), B (m x n), blocked so that updates are GEMMs. */
+    private static void solveLeft(LinearAlgebra la, boolean lower, int m, int n, double[] a, int lda,
+                                  double[] b, int ldb) {
+        if (lower) {
+            for (int i0 = 0; i0 < m; i0 += TRSM_BLOCK) {
+                int ib = Math.min(TRSM_BLOCK, m - i0);
+                solveDiagonalLower(i0, ib, n, a, lda, b, ldb);
+                int below = m - i0 - ib;
+                if (below > 0) {
+                    la.dgemm(false, false, below, n, ib, -1.0, a, (i0 + ib) + i0 * lda, lda,
+                            b, i0, ldb, 1.0, b, i0 + ib, ldb);
+                }
+            }
+        } else {
+            int last = ((m - 1) / TRSM_BLOCK) * TRSM_BLOCK;
+            for (int i0 = last; i0 >= 0; i0 -= TRSM_BLOCK) {
+                int ib = Math.min(TRSM_BLOCK, m - i0);
+                solveDiagonalUpper(i0, ib, n, a, lda, b, ldb);
+                if (i0 > 0) {
+                    la.dgemm(false, false, i0, n, ib, -1.0, a, i0 * lda, lda,
+                            b, i0, ldb, 1.0, b, 0, ldb);
+                }
+            }
+        }
+    }
+
+    private static void solveDiagonalLower(int i0, int ib, int n, double[] a, int lda, double[] b, int ldb) {
+        for (int c = 0; c < n; c++) {
+            int base = c * ldb + i0;
+            for (int p = 0; p < ib; p++) {
+                int col = (i0 + p) * lda + i0;
+                double x = b[base + p] / a[col + p];
+                b[base + p] = x;
+                for (int i = p + 1; i < ib; i++) {
+                    b[base + i] -= a[col + i] * x;
+                }
+            }
+        }
+    }
+
+    private static void solveDiagonalUpper(int i0, int ib, int n, double[] a, int lda, double[] b, int ldb) {
+        for (int c = 0; c < n; c++) {
+            int base = c * ldb + i0;
+            for (int p = ib - 1; p >= 0; p--) {
+                int col = (i0 + p) * lda + i0;
+                double x = b[base + p] / a[col + p];
+                b[base + p] = x;
+                for (int i = 0; i < p; i++) {
+                    b[base + i] -= a[col + i] * x;
+                }
+            }
+        }
+    }
+
+    private static double[] transpose(int m, int n, double[] x, int ldx) {
+        double[] t = new double[Math.multiplyExact(m, n)];
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < m; i++) {
+                t[j + i * n] = x[i + j * ldx];
+            }
+        }
+        return t;
+    }
+
+    /** Writes the transpose of the m x n matrix t (leading dimension m) into x. */
+    private static void untranspose(int m, int n, double[] t, double[] x, int ldx) {
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < m; i++) {
+                x[j + i * ldx] = t[i + j * m];
+            }
+        }
+    }
+
+    static void larft(LinearAlgebra la, int m, int k, double[] v, int ldv, double[] tau, double[] t, int ldt) {
+        for (int j = 0; j < k; j++) {
+            java.util.Arrays.fill(t, j * ldt, j * ldt + k, 0.0);
+        }
+        larft(la, m, k, v, 0, ldv, tau, 0, t, 0, ldt);
+    }
+
+    /**
+     * Recursive T: for V = [V1 V2], T = [T1, -T1 (V1ᵀ V2) T2; 0, T2], where V2 is zero above
+     * row k1 so V1ᵀ V2 only involves rows k1..m.
+     */
+    private static void larft(LinearAlgebra la, int m, int k, double[] v, int vOff, int ldv,
+                              double[] tau, int tauOff, double[] t, int tOff, int ldt) {
+        if (k <= LARFT_BASE) {
+            larftColumns(m, k, v, vOff, ldv, tau, tauOff, t, tOff, ldt);
+            return;
+        }
+        int k1 = k / 2;
+        int k2 = k - k1;
+        larft(la, m, k1, v, vOff, ldv, tau, tauOff, t, tOff, ldt);
+        larft(la, m - k1, k2, v, vOff + k1 + k1 * ldv, ldv, tau, tauOff + k1, t, tOff + k1 + k1 * ldt, ldt);
+        double[] w = new double[k1 * k2];
+        la.dgemm(true, false, k1, k2, m - k1, 1.0, v, vOff + k1, ldv, v, vOff + k1 + k1 * ldv, ldv, 0.0, w, 0, k1);
+        double[] tw = new double[k1 * k2];
+        la.dgemm(false, false, k1, k2, k1, 1.0, t, tOff, ldt, w, 0, k1, 0.0, tw, 0, k1);
+        la.dgemm(false, false, k1, k2, k2, -1.0, tw, 0, k1, t, tOff + k1 + k1 * ldt, ldt, 0.0, t, tOff + k1 * ldt, ldt);
+    }
+
+    /** LAPACK's column-by-column DLARFT, for a few reflectors. */
+    private static void larftColumns(int m, int k, double[] v, int vOff, int ldv,
+                                     double[] tau, int tauOff, double[] t, int tOff, int ldt) {
+        for (int i = 0; i < k; i++) {
+            double ti = tau[tauOff + i];
+            int tCol = tOff + i * ldt;
+            if (ti == 0.0) {
+                for (int j = 0; j <= i; j++) {
+                    t[tCol + j] = 0.0;
+                }
+                continue;
+            }
+            int vi = vOff + i * ldv;
+            for (int j = 0; j < i; j++) {
+                int vj = vOff + j * ldv;
+                double s = 0.0;
+                for (int r = i; r < m; r++) {
+                    s += v[vj + r] * v[vi + r];
+                }
+                t[tCol + j] = -ti * s;
+            }
+            // T[0:i, i] := T[0:i, 0:i] * T[0:i, i], in place from the top.
+            for (int j = 0; j < i; j++) {
+                double s = 0.0;
+                for (int l = j; l < i; l++) {
+                    s += t[tOff + j + l * ldt] * t[tCol + l];
+                }
+                t[tCol + j] = s;
+            }
+            t[tCol + i] = ti;
+        }
+    }
+
+    static void larfb(LinearAlgebra la, boolean left, boolean transpose, int m, int n, int k,
+                      double[] v, int ldv, double[] t, int ldt, double[] c, int ldc) {
+        if (m == 0 || n == 0 || k == 0) {
+            return;
+        }
+        if (left) {
+            // C := C - V op(T) (Vᵀ C)
+            double[] w = new double[k * n];
+            la.dgemm(true, false, k, n, m, 1.0, v, 0, ldv, c, 0, ldc, 0.0, w, 0, k);
+            double[] w2 = new double[k * n];
+            la.dgemm(transpose, false, k, n, k, 1.0, t, 0, ldt, w, 0, k, 0.0, w2, 0, k);
+            la.dgemm(false, false, m, n, k, -1.0, v, 0, ldv, w2, 0, k, 1.0, c, 0, ldc);
+        } else {
+            // C := C - (C V) op(T) Vᵀ
+            double[] w = new double[m * k];
+            la.dgemm(false, false, m, k, n, 1.0, c, 0, ldc, v, 0, ldv, 0.0, w, 0, m);
+            double[] w2 = new double[m * k];
+            la.dgemm(false, transpose, m, k, k, 1.0, w, 0, m, t, 0, ldt, 0.0, w2, 0, m);
+            la.dgemm(false, true, m, n, k, -1.0, w2, 0, m, v, 0, ldv, 1.0, c, 0, ldc);
+        }
+    }
+}

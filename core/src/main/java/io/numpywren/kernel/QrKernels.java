@@ -1,0 +1,147 @@
+package io.numpywren.kernel;
+
+import io.numpywren.matrix.Block;
+
+import java.util.List;
+
+/**
+ * Householder kernels in compact-WY form. QR of one block or of two stacked blocks gives
+ * V (explicit unit lower trapezoidal), T (upper triangular) and R with
+ * A = (I − V·T·Vᵀ)·[R; 0]. LQ is QR of the transpose: V, T, L with A·(I − V·T·Vᵀ) = [L 0].
+ */
+final class QrKernels {
+    private QrKernels() {
+    }
+
+    static long householderFlops(long m, long n) {
+        long k = Math.min(m, n);
+        long factor = m >= n ? 2 * n * n * m - 2 * n * n * n / 3 : 2 * m * m * n - 2 * m * m * m / 3;
+        return factor + m * k * k; // + forming T
+    }
+
+    static long qrFactorFlops(List<int[]> s, KernelArgs a) {
+        long m = s.get(0)[0] + (s.size() == 2 ? s.get(1)[0] : 0);
+        return householderFlops(m, s.get(0)[1]);
+    }
+
+    static long lqFactorFlops(List<int[]> s, KernelArgs a) {
+        long n = s.get(0)[1] + (s.size() == 2 ? s.get(1)[1] : 0);
+        return householderFlops(n, s.get(0)[0]);
+    }
+
+    /** Qᵀ·C for V r x k and C r x c: about 4·r·c·k (C's columns are the other dimension). */
+    static long qrApplyFlops(List<int[]> s, KernelArgs a) {
+        return 4L * s.get(0)[0] * s.get(0)[1] * s.get(2)[1];
+    }
+
+    /** C·H for V r x k and C c x r: about 4·r·c·k (C's rows are the other dimension). */
+    static long lqApplyFlops(List<int[]> s, KernelArgs a) {
+        return 4L * s.get(0)[0] * s.get(0)[1] * s.get(2)[0];
+    }
+
+    /** The V, T, R of a QR factorisation of the m x n matrix in {@code work} (destroyed). */
+    private static List<Block> factor(LinearAlgebra la, int m, int n, double[] work) {
+        int k = Math.min(m, n);
+        double[] tau = new double[k];
+        la.dgeqrf(m, n, work, Math.max(1, m), tau);
+        Block v = Block.zeros(m, k);
+        double[] vd = v.data();
+        for (int j = 0; j < k; j++) {
+            vd[j + j * m] = 1.0;
+            System.arraycopy(work, j + 1 + j * m, vd, j + 1 + j * m, m - j - 1);
+        }
+        Block r = Block.zeros(k, n);
+        double[] rd = r.data();
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(work, j * m, rd, j * k, Math.min(j + 1, k));
+        }
+        Block t = Block.zeros(k, k);
+        la.dlarft(m, k, vd, Math.max(1, m), tau, t.data(), Math.max(1, k));
+        return List.of(v, t, r);
+    }
+
+    private static Block stackRows(String kernel, Block top, Block bottom) {
+        if (top.cols() != bottom.cols()) {
+            throw new KernelException(kernel, "stacked blocks must have the same number of columns, got "
+                    + top.shapeString() + " and " + bottom.shapeString());
+        }
+        Block s = Block.zeros(top.rows() + bottom.rows(), top.cols());
+        s.paste(top, 0, 0);
+        s.paste(bottom, top.rows(), 0);
+        return s;
+    }
+
+    private static Block joinColumns(String kernel, Block left, Block right) {
+        if (left.rows() != right.rows()) {
+            throw new KernelException(kernel, "side-by-side blocks must have the same number of rows, got "
+                    + left.shapeString() + " and " + right.shapeString());
+        }
+        Block s = Block.zeros(left.rows(), left.cols() + right.cols());
+        s.paste(left, 0, 0);
+        s.paste(right, 0, left.cols());
+        return s;
+    }
+
+    static List<Block> qrFactor(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block a = in.size() == 1 ? in.get(0).copy() : stackRows("qr_factor", in.get(0), in.get(1));
+        return factor(la, a.rows(), a.cols(), a.data());
+    }
+
+    static List<Block> lqFactor(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block a = in.size() == 1 ? in.get(0) : joinColumns("lq_factor", in.get(0), in.get(1));
+        Block at = a.transpose();
+        List<Block> vtr = factor(la, at.rows(), at.cols(), at.data());
+        return List.of(vtr.get(0), vtr.get(1), vtr.get(2).transpose());
+    }
+
+    private static void checkReflectors(String kernel, Block v, Block t, int length, String what) {
+        int k = v.cols();
+        if (t.rows() != k || t.cols() != k) {
+            throw new KernelException(kernel, "T must be " + k + "x" + k + " for a V with " + k + " columns, got "
+                    + t.shapeString());
+        }
+        if (v.rows() != length) {
+            throw new KernelException(kernel, "V has " + v.rows() + " rows but " + what + " " + length);
+        }
+    }
+
+    /** Qᵀ·C = (I − V·T·Vᵀ)ᵀ·C. */
+    static List<Block> qrLeaf(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block v = in.get(0);
+        Block t = in.get(1);
+        Block c = in.get(2);
+        checkReflectors("qr_leaf", v, t, c.rows(), "C has");
+        Block out = c.copy();
+        la.dlarfb(true, true, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()), t.data(),
+                Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()));
+        return List.of(out);
+    }
+
+    static List<Block> qrTrailingUpdate(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block c1 = in.get(2);
+        Block stacked = stackRows("qr_trailing_update", c1, in.get(3));
+        Block updated = qrLeaf(la, List.of(in.get(0), in.get(1), stacked), args).get(0);
+        return List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
+                updated.slice(c1.rows(), 0, in.get(3).rows(), c1.cols()));
+    }
+
+    /** C·(I − V·T·Vᵀ). */
+    static List<Block> lqLeaf(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block v = in.get(0);
+        Block t = in.get(1);
+        Block c = in.get(2);
+        checkReflectors("lq_leaf", v, t, c.cols(), "C has columns");
+        Block out = c.copy();
+        la.dlarfb(false, false, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()), t.data(),
+                Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()));
+        return List.of(out);
+    }
+
+    static List<Block> lqTrailingUpdate(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block c1 = in.get(2);
+        Block joined = joinColumns("lq_trailing_update", c1, in.get(3));
+        Block updated = lqLeaf(la, List.of(in.get(0), in.get(1), joined), args).get(0);
+        return List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
+                updated.slice(0, c1.cols(), c1.rows(), in.get(3).cols()));
+    }
+}

@@ -1,0 +1,387 @@
+package io.numpywren.matrix;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.numpywren.codec.BlockCodec;
+import io.numpywren.codec.CorruptBlockException;
+import io.numpywren.storage.BlockKeys;
+import io.numpywren.storage.BlockNotFoundException;
+import io.numpywren.storage.BlockStore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An immutable handle on a matrix stored as blocks: its name, shape, block shape, dtype and
+ * where it lives (a store and a namespace). Holding a handle costs nothing; blocks are read
+ * and written one at a time.
+ *
+ * <p>Blocks are addressed by a grid index. An ordinary matrix has a 2-D grid {@code (bi, bj)};
+ * intermediates may have extra leading grid dimensions (Cholesky's {@code S[i,j,k]}), while
+ * each block itself stays 2-D and its shape is set by the last two indices. Edge blocks are
+ * ragged when the shape is not a multiple of the block shape.
+ *
+ * <p>Keys: {@code namespace/name/header.json} for the header, written beside the blocks so the
+ * matrix can be reopened by name, and {@code namespace/name/i_j[_k...]} for blocks.
+ */
+public final class BlockMatrix {
+    static final String HEADER_FILE = "header.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BlockStore store;
+    private final String namespace;
+    private final String name;
+    private final long rows;
+    private final long cols;
+    private final int blockRows;
+    private final int blockCols;
+    private final DType dtype;
+    private final int[] leadingGrid;
+    private final String prefix;
+
+    private BlockMatrix(BlockStore store, String namespace, String name, long rows, long cols,
+                        int blockRows, int blockCols, DType dtype, int[] leadingGrid) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.namespace = validateNamespace(namespace);
+        this.name = BlockKeys.validateSegment(name, "matrix name");
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("matrix '" + name + "' must have at least one row and one column, got "
+                    + rows + "x" + cols);
+        }
+        if (blockRows < 1 || blockCols < 1) {
+            throw new IllegalArgumentException("block shape of matrix '" + name + "' must be positive, got "
+                    + blockRows + "x" + blockCols);
+        }
+        if ((long) blockRows * blockCols * Double.BYTES > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("block shape " + blockRows + "x" + blockCols
+                    + " of matrix '" + name + "' exceeds 2 GiB per block");
+        }
+        long gridRows = ceilDiv(rows, blockRows);
+        long gridCols = ceilDiv(cols, blockCols);
+        if (gridRows > Integer.MAX_VALUE || gridCols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("matrix '" + name + "' has too many blocks");
+        }
+        for (int extent : leadingGrid) {
+            if (extent < 1) {
+                throw new IllegalArgumentException("leading grid extents of matrix '" + name
+                        + "' must be positive, got " + Arrays.toString(leadingGrid));
+            }
+        }
+        this.rows = rows;
+        this.cols = cols;
+        this.blockRows = blockRows;
+        this.blockCols = blockCols;
+        this.dtype = Objects.requireNonNull(dtype, "dtype");
+        this.leadingGrid = leadingGrid.clone();
+        this.prefix = namespace + "/" + name + "/";
+    }
+
+    private static String validateNamespace(String namespace) {
+        Objects.requireNonNull(namespace, "namespace");
+        if (namespace.endsWith("/")) {
+            throw new IllegalArgumentException("namespace '" + namespace + "' must not end with '/'");
+        }
+        return BlockKeys.validate(namespace);
+    }
+
+    /** Ceiling of a / b for a >= 1 and b >= 1, without the overflow of (a + b - 1) / b. */
+    private static long ceilDiv(long a, long b) {
+        return (a - 1) / b + 1;
+    }
+
+    /** Starts describing a new matrix in {@code store} under {@code namespace}. */
+    public static Builder builder(BlockStore store, String namespace, String name) {
+        return new Builder(store, namespace, name);
+    }
+
+    /** Reopens a matrix by name from the header stored beside its blocks. */
+    public static BlockMatrix open(BlockStore store, String namespace, String name) {
+        String headerKey = validateNamespace(namespace) + "/" + BlockKeys.validateSegment(name, "matrix name")
+                + "/" + HEADER_FILE;
+        ByteBuffer bytes;
+        try {
+            bytes = store.get(headerKey);
+        } catch (BlockNotFoundException e) {
+            throw new IllegalArgumentException("no matrix '" + name + "' in namespace '" + namespace + "' of "
+                    + store.description() + " (header " + headerKey + " not found)", e);
+        }
+        MatrixHeader header;
+        try {
+            byte[] raw = new byte[bytes.remaining()];
+            bytes.get(raw);
+            header = JSON.readValue(raw, MatrixHeader.class);
+        } catch (IOException e) {
+            throw new CorruptBlockException(headerKey, "matrix header is not valid JSON: " + e.getMessage());
+        }
+        if (header == null) {
+            throw new CorruptBlockException(headerKey, "matrix header is JSON null, not an object");
+        }
+        header.check(headerKey);
+        if (!header.name().equals(name)) {
+            throw new CorruptBlockException(headerKey, "header names matrix '" + header.name() + "', expected '" + name + "'");
+        }
+        try {
+            return new BlockMatrix(store, namespace, name, header.rows(), header.cols(), header.blockRows(),
+                    header.blockCols(), DType.fromName(header.dtype()), header.leadingGrid());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptBlockException(headerKey, "matrix header describes no valid matrix: " + e.getMessage());
+        }
+    }
+
+    public BlockStore store() {
+        return store;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public long cols() {
+        return cols;
+    }
+
+    public int blockRows() {
+        return blockRows;
+    }
+
+    public int blockCols() {
+        return blockCols;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** Number of block rows in the 2-D part of the grid. */
+    public int gridRows() {
+        return (int) ceilDiv(rows, blockRows);
+    }
+
+    /** Number of block columns in the 2-D part of the grid. */
+    public int gridCols() {
+        return (int) ceilDiv(cols, blockCols);
+    }
+
+    /** Extents of every grid dimension: the leading ones, then block rows and block columns. */
+    public int[] gridShape() {
+        int[] shape = Arrays.copyOf(leadingGrid, leadingGrid.length + 2);
+        shape[leadingGrid.length] = gridRows();
+        shape[leadingGrid.length + 1] = gridCols();
+        return shape;
+    }
+
+    /** Number of grid dimensions (2 for an ordinary matrix). */
+    public int gridRank() {
+        return leadingGrid.length + 2;
+    }
+
+    /** Total number of blocks the grid can hold. */
+    public long blockCount() {
+        long n = 1;
+        for (int extent : gridShape()) {
+            n *= extent;
+        }
+        return n;
+    }
+
+    /** Rows in block row {@code bi} (smaller at the ragged bottom edge). */
+    public int blockRowsAt(int bi) {
+        checkRange(bi, gridRows(), "block row");
+        return (int) Math.min(blockRows, rows - (long) bi * blockRows);
+    }
+
+    /** Columns in block column {@code bj} (smaller at the ragged right edge). */
+    public int blockColsAt(int bj) {
+        checkRange(bj, gridCols(), "block column");
+        return (int) Math.min(blockCols, cols - (long) bj * blockCols);
+    }
+
+    private void checkRange(int value, int extent, String what) {
+        if (value < 0 || value >= extent) {
+            throw new IndexOutOfBoundsException(what + " " + value + " outside [0, " + extent + ") of matrix '" + name + "'");
+        }
+    }
+
+    /** The store key of the block at {@code index}. */
+    public String key(int... index) {
+        int[] shape = gridShape();
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("matrix '" + name + "' has a " + shape.length
+                    + "-D block grid, got a " + index.length + "-D index " + Arrays.toString(index));
+        }
+        StringBuilder key = new StringBuilder(prefix.length() + 8 * index.length).append(prefix);
+        for (int d = 0; d < index.length; d++) {
+            if (index[d] < 0 || index[d] >= shape[d]) {
+                throw new IndexOutOfBoundsException("block index " + Arrays.toString(index) + " outside the grid "
+                        + Arrays.toString(shape) + " of matrix '" + name + "'");
+            }
+            if (d > 0) {
+                key.append('_');
+            }
+            key.append(index[d]);
+        }
+        return key.toString();
+    }
+
+    /** The key prefix under which all of this matrix's objects live. */
+    public String prefix() {
+        return prefix;
+    }
+
+    public String headerKey() {
+        return prefix + HEADER_FILE;
+    }
+
+    /** Writes the header, so that {@link #open} finds the matrix. */
+    BlockMatrix writeHeader() {
+        MatrixHeader header = new MatrixHeader(MatrixHeader.FORMAT, MatrixHeader.VERSION, name, rows, cols,
+                blockRows, blockCols, dtype.numpyName(), leadingGrid);
+        try {
+            store.put(headerKey(), ByteBuffer.wrap(JSON.writeValueAsBytes(header)));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode header of matrix '" + name + "'", e);
+        }
+        return this;
+    }
+
+    private void checkBlockShape(Block block, int[] index, String key) {
+        int r = blockRowsAt(index[index.length - 2]);
+        int c = blockColsAt(index[index.length - 1]);
+        if (block.rows() != r || block.cols() != c) {
+            throw new IllegalArgumentException("block " + key + " of matrix '" + name + "' must be " + r + "x" + c
+                    + ", got " + block.shapeString());
+        }
+    }
+
+    /** Reads and verifies the block at {@code index}. */
+    public Block read(int... index) {
+        String key = key(index);
+        Block block = BlockCodec.decode(key, store.get(key));
+        int r = blockRowsAt(index[index.length - 2]);
+        int c = blockColsAt(index[index.length - 1]);
+        if (block.rows() != r || block.cols() != c) {
+            throw new CorruptBlockException(key, "stored shape " + block.shapeString() + " but matrix '" + name
+                    + "' expects " + r + "x" + c + " there");
+        }
+        return block;
+    }
+
+    /** Writes the block at {@code index}; its shape must match the grid position. */
+    public void write(Block block, int... index) {
+        String key = key(index);
+        checkBlockShape(block, index, key);
+        store.put(key, BlockCodec.encode(block, dtype));
+    }
+
+    public boolean exists(int... index) {
+        return store.exists(key(index));
+    }
+
+    /** Deletes one block; returns whether it existed. */
+    public boolean delete(int... index) {
+        return store.delete(key(index));
+    }
+
+    /** Deletes every block and the header. The handle must not be used afterwards. */
+    public int free() {
+        return store.deletePrefix(prefix);
+    }
+
+    /** A handle on the same blocks under another name is not possible; this describes the matrix. */
+    @Override
+    public String toString() {
+        return "BlockMatrix[" + namespace + "/" + name + " " + rows + "x" + cols + " in " + blockRows + "x" + blockCols
+                + " blocks" + (leadingGrid.length == 0 ? "" : ", leading grid " + Arrays.toString(leadingGrid))
+                + ", " + dtype.numpyName() + ", " + store.description() + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BlockMatrix m && m.store == store && m.namespace.equals(namespace) && m.name.equals(name)
+                && m.rows == rows && m.cols == cols && m.blockRows == blockRows && m.blockCols == blockCols
+                && m.dtype == dtype && Arrays.equals(m.leadingGrid, leadingGrid);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(namespace, name, rows, cols, blockRows, blockCols);
+    }
+
+    /** Validating builder for a new matrix; {@link #create()} writes its header. */
+    public static final class Builder {
+        private final BlockStore store;
+        private final String namespace;
+        private final String name;
+        private long rows;
+        private long cols;
+        private int blockRows;
+        private int blockCols;
+        private DType dtype = DType.FLOAT64;
+        private int[] leadingGrid = new int[0];
+        private boolean replace;
+
+        private Builder(BlockStore store, String namespace, String name) {
+            this.store = store;
+            this.namespace = namespace;
+            this.name = name;
+        }
+
+        public Builder shape(long rows, long cols) {
+            this.rows = rows;
+            this.cols = cols;
+            return this;
+        }
+
+        public Builder blockShape(int blockRows, int blockCols) {
+            this.blockRows = blockRows;
+            this.blockCols = blockCols;
+            return this;
+        }
+
+        /** Square blocks of side {@code block}. */
+        public Builder blockSize(int block) {
+            return blockShape(block, block);
+        }
+
+        /** How blocks are stored; float32 halves storage and loses precision. */
+        public Builder dtype(DType dtype) {
+            this.dtype = dtype;
+            return this;
+        }
+
+        /** Extra leading grid dimensions, for intermediates such as {@code S[i,j,k]}. */
+        public Builder leadingGrid(int... extents) {
+            this.leadingGrid = extents.clone();
+            return this;
+        }
+
+        /** Allows creating over an existing matrix of the same name (its old blocks are deleted). */
+        public Builder replaceExisting(boolean replace) {
+            this.replace = replace;
+            return this;
+        }
+
+        /** Validates, writes the header and returns the handle. */
+        public BlockMatrix create() {
+            BlockMatrix m = new BlockMatrix(store, namespace, name, rows, cols, blockRows, blockCols, dtype, leadingGrid);
+            if (store.exists(m.headerKey())) {
+                if (!replace) {
+                    throw new IllegalArgumentException("matrix '" + name + "' already exists in namespace '" + namespace
+                            + "' of " + store.description());
+                }
+                m.free();
+            }
+            return m.writeHeader();
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.numpywren.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A store in a local directory: one file per key. A put writes a temporary file beside the
+ * target and renames it over the target atomically, so readers never see half a block.
+ */
+public final class FileSystemBlockStore implements BlockStore {
+    /** Temporary files start with this; keys cannot, since their segments never start with '#'. */
+    private static final String TEMP_PREFIX = "#tmp-";
+    /** How often a put recreates its directory when a concurrent delete removed it as it became empty. */
+    private static final int MAX_PUT_ATTEMPTS = 16;
+
+    private final Path root;
+
+    public FileSystemBlockStore(Path root) {
+        try {
+            Files.createDirectories(root);
+            this.root = root.toRealPath();
+        } catch (IOException e) {
+            throw new StoreException("cannot open block store directory " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private Path resolve(String key) {
+        BlockKeys.validate(key);
+        Path path = root.resolve(key).normalize();
+        if (!path.startsWith(root)) {
+            throw new InvalidKeyException(key, "resolves outside the store root");
+        }
+        return path;
+    }
+
+    /**
+     * A symbolic link inside the root could point elsewhere: checks that the deepest existing
+     * ancestor of {@code dir} (itself when it exists) really lies inside the root, before any
+     * directory is created or any file deleted below it.
+     */
+    private void checkInsideRoot(String key, Path dir) throws IOException {
+        Path existing = dir;
+        while (existing != null && !existing.equals(root) && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !existing.toRealPath().startsWith(root)) {
+            throw new InvalidKeyException(key, "its directory resolves outside the store root");
+        }
+    }
+
+    @Override
+    public void put(String key, ByteBuffer bytes) {
+        Path target = resolve(key);
+        Path dir = target.getParent();
+        Path temp = null;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    checkInsideRoot(key, dir);
+                    Files.createDirectories(dir);
+                    if (!dir.toRealPath().startsWith(root)) {
+                        throw new InvalidKeyException(key, "its directory resolves outside the store root");
+                    }
+                    temp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+                    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE)) {
+                        ByteBuffer view = bytes.duplicate();
+                        while (view.hasRemaining()) {
+                            channel.write(view);
+                        }
+                    }
+                    break;
+                } catch (NoSuchFileException | FileAlreadyExistsException e) {
+                    // A concurrent delete removed the directory as it became empty (createDirectories
+                    // reports that as "already exists" when the directory vanishes while it checks):
+                    // make it again. Once the temporary file exists the directory is not empty and stays.
+                    temp = null;
+                    boolean vanished = e instanceof NoSuchFileException
+                            || (e.getFile() != null && !Files.exists(Path.of(e.getFile()), LinkOption.NOFOLLOW_LINKS));
+                    if (!vanished || attempt == MAX_PUT_ATTEMPTS) {
+                        throw e;
+                    }
+                }
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new StoreException("the file system under " + root + " cannot rename atomically", e);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new StoreException("cannot write block '" + key + "' to " + description() + ": " + e, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the write already failed; that error is the one to report
+                }
+            }
+        }
+    }
+
+    @Override
+    public ByteBuffer get(String key) {
+        Path path = resolve(key);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new StoreException("block '" + key + "' is " + size + " bytes, more than one buffer holds");
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) size);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer) < 0) {
+                    throw new StoreException("block '" + key + "' was truncated while reading");
+                }
+            }
+            buffer.flip();
+            return buffer.asReadOnlyBuffer();
+        } catch (NoSuchFileException e) {
+            throw new BlockNotFoundException(key, description());
+        } catch (IOException e) {
+            if (!Files.isRegularFile(path)) {
+                // A directory (only a prefix of other keys) or a path below an object: no object.
+                throw new BlockNotFoundException(key, description());
+            }
+            throw new StoreException("cannot read block '" + key + "' from " + description() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return Files.isRegularFile(resolve(key));
+    }
+
+    @Override
+    public boolean delete(String key) {
+        Path path = resolve(key);
+        try {
+            checkInsideRoot(key, path.getParent());
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                return false; // only a prefix of other keys, not an object
+            }
+            boolean existed = Files.deleteIfExists(path);
+            removeEmptyParents(path.getParent());
+            return existed;
+        } catch (IOException e) {
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                return false; // e.g. a path below an object: there is nothing to delete
+            }
+            throw new StoreException("cannot delete block '" + key + "' from " + description() + ": " + e, e);
+        }
+    }
+
+    private void removeEmptyParents(Path dir) {
+        while (dir != null && !dir.equals(root) && dir.startsWith(root)) {
+            try {
+                Files.delete(dir);
+            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                return; // an empty directory left behind costs nothing
+            }
+            dir = dir.getParent();
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        BlockKeys.validatePrefix(prefix);
+        // Walk only below the deepest directory the prefix names.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash)).normalize();
+        if (!start.startsWith(root) || !Files.isDirectory(start)) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(start)) {
+            files.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith(TEMP_PREFIX))
+                    .map(p -> root.relativize(p).toString().replace('\\', '/'))
+                    .filter(k -> k.startsWith(prefix))
+                    .forEach(keys::add);
+        } catch (UncheckedIOException e) {
+            // A directory removed by a concurrent delete while walking: list again.
+            if (e.getCause() instanceof NoSuchFileException) {
+                return list(prefix);
+            }
+            throw new StoreException("cannot list '" + prefix + "' in " + description() + ": " + e.getCause(), e);
+        } catch (NoSuchFileException e) {
+            return list(prefix); // the start directory was removed by a concurrent delete
+        } catch (IOException e) {
+            throw new StoreException("cannot list '" + prefix + "' in " + description() + ": " + e, e);
+        }
+        Collections.sort(keys);
+        return keys;
+    }
+
+    @Override
+    public String description() {
+        return "file-system store at " + root;
+    }
+}

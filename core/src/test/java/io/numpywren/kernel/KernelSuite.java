@@ -1,0 +1,410 @@
+package io.numpywren.kernel;
+
+import io.numpywren.matrix.Block;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.numpywren.kernel.Dense.EPS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Every kernel against its mathematical definition, on random, ill-conditioned, tall, wide,
+ * 1x1 and ragged shapes. One suite; each provider runs it through a subclass.
+ */
+abstract class KernelSuite {
+
+    /** The provider under test. */
+    protected abstract LinearAlgebra provider();
+
+    private List<Block> run(String kernel, KernelArgs args, Block... inputs) {
+        List<Block> in = List.of(inputs);
+        List<Block> copies = new ArrayList<>();
+        for (Block b : inputs) {
+            copies.add(b.copy());
+        }
+        List<Block> out = Kernels.get(kernel).run(provider(), in, args);
+        assertThat(in).as("inputs of %s must not be modified", kernel).isEqualTo(copies);
+        return out;
+    }
+
+    private Block run1(String kernel, KernelArgs args, Block... inputs) {
+        return run(kernel, args, inputs).get(0);
+    }
+
+    // ---------------------------------------------------------------- gemm, add, scale, identity
+
+    @ParameterizedTest(name = "gemm {0}x{1} times {1}x{2}, transA={3}, transB={4}")
+    @CsvSource({"1,1,1,false,false", "37,23,41,false,false", "300,7,5,true,false", "6,200,9,false,true",
+            "64,64,64,true,true", "1,50,1,false,false"})
+    void gemmMatchesTheProductOfItsOperands(int m, int k, int n, boolean transA, boolean transB) {
+        Block a = Dense.random(m, k, 1);
+        Block b = Dense.random(k, n, 2);
+        Block opA = transA ? a.transpose() : a;
+        Block opB = transB ? b.transpose() : b;
+        Block c = run1("gemm", KernelArgs.of("transA", transA, "transB", transB), opA, opB);
+        Block expected = Dense.multiply(a, b);
+        assertThat(c.rows()).isEqualTo(m);
+        assertThat(c.cols()).isEqualTo(n);
+        assertThat(Dense.relativeError(c, expected)).isLessThan(4 * k * EPS);
+    }
+
+    @Test
+    void gemmAccumulatesIntoItsFirstInputWithAlpha() {
+        Block c0 = Dense.random(20, 30, 3);
+        Block a = Dense.random(20, 11, 4);
+        Block b = Dense.random(11, 30, 5);
+        Block c = run1("gemm", KernelArgs.of("alpha", -2.0), c0, a, b);
+        Block expected = Dense.add(c0, Dense.scale(Dense.multiply(a, b), -2.0));
+        assertThat(Dense.relativeError(c, expected)).isLessThan(100 * EPS);
+    }
+
+    @Test
+    void gemmRejectsMismatchedInnerDimensions() {
+        assertThatThrownBy(() -> run("gemm", KernelArgs.NONE, Dense.random(4, 5, 1), Dense.random(6, 3, 2)))
+                .isInstanceOf(KernelException.class)
+                .hasMessageContaining("inner dimensions differ").hasMessageContaining("4x5").hasMessageContaining("6x3");
+    }
+
+    @Test
+    void gemmRejectsAnAccumulatorOfTheWrongShape() {
+        assertThatThrownBy(() -> run("gemm", KernelArgs.NONE, Dense.random(3, 3, 1), Dense.random(4, 5, 1),
+                Dense.random(5, 2, 2)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("accumulator is 3x3");
+    }
+
+    @Test
+    void addSumsAnyNumberOfBlocks() {
+        Block x = Dense.random(9, 4, 1);
+        Block y = Dense.random(9, 4, 2);
+        Block z = Dense.random(9, 4, 3);
+        assertThat(run1("add", KernelArgs.NONE, x, y, z)).isEqualTo(Dense.add(Dense.add(x, y), z));
+        assertThat(run1("add", KernelArgs.NONE, x)).isEqualTo(x);
+        assertThatThrownBy(() -> run("add", KernelArgs.NONE, x, Dense.random(4, 9, 1)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("input 2 is 4x9");
+    }
+
+    @Test
+    void scaleMultipliesEveryEntryAndRequiresAlpha() {
+        Block x = Dense.random(5, 7, 1);
+        assertThat(run1("scale", KernelArgs.of("alpha", 3.0), x)).isEqualTo(Dense.scale(x, 3.0));
+        assertThatThrownBy(() -> run("scale", KernelArgs.NONE, x)).hasMessageContaining("'alpha' is required");
+    }
+
+    @Test
+    void identityHasOnesOnTheDiagonalOnly() {
+        Block i = run1("identity", KernelArgs.of("rows", 3, "cols", 5));
+        assertThat(i).isEqualTo(Block.ofRows(new double[] {1, 0, 0, 0, 0}, new double[] {0, 1, 0, 0, 0},
+                new double[] {0, 0, 1, 0, 0}));
+    }
+
+    // ---------------------------------------------------------------- chol, trsm, syrk
+
+    @ParameterizedTest(name = "chol of an SPD {0}x{0} matrix with condition {1}")
+    @CsvSource({"1,1", "7,10", "64,1e3", "130,1e6", "97,1e12"})
+    void cholReproducesItsInput(int n, double condition) {
+        Block a = Dense.spd(n, condition, n);
+        Block l = run1("chol", KernelArgs.NONE, a);
+        assertThat(Dense.isLowerTriangular(l)).as("L is lower triangular").isTrue();
+        Block llt = Dense.multiply(l, l.transpose());
+        assertThat(Dense.relativeError(llt, a)).isLessThan(10 * n * EPS);
+    }
+
+    @Test
+    void cholSaysWhereAMatrixIsNotPositiveDefinite() {
+        Block a = Block.identity(6, 6);
+        a.set(3, 3, -1.0);
+        assertThatThrownBy(() -> run("chol", KernelArgs.NONE, a))
+                .isInstanceOf(KernelException.class)
+                .hasMessageContaining("not positive definite")
+                .hasMessageContaining("order 4")
+                .hasMessageContaining("row and column 3");
+    }
+
+    @Test
+    void cholRejectsNonSquareAndNonFiniteInput() {
+        assertThatThrownBy(() -> run("chol", KernelArgs.NONE, Dense.random(3, 4, 1)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("must be square, got 3x4");
+        Block a = Block.identity(4, 4);
+        a.set(2, 1, Double.NaN);
+        assertThatThrownBy(() -> run("chol", KernelArgs.NONE, a))
+                .isInstanceOf(KernelException.class).hasMessageContaining("non-finite value NaN at (2,1)");
+    }
+
+    @ParameterizedTest(name = "trsm right={0} lower={1} transA={2} with {3}x{4} right-hand side")
+    @CsvSource({
+            "false,true,false,1,1", "false,true,false,100,3", "false,false,false,130,17", "false,true,true,65,64",
+            "false,false,true,129,5", "true,true,false,3,100", "true,false,false,17,130", "true,true,true,64,65",
+            "true,false,true,5,129"})
+    void trsmSolvesTheTriangularSystem(boolean right, boolean lower, boolean transA, int m, int n) {
+        int order = right ? n : m;
+        Block a = Dense.triangular(order, lower, order * 7L + m);
+        Block b = Dense.random(m, n, 11);
+        Block x = run1("trsm", KernelArgs.of("right", right, "lower", lower, "transA", transA), a, b);
+        Block opA = transA ? a.transpose() : a;
+        Block product = right ? Dense.multiply(x, opA) : Dense.multiply(opA, x);
+        double scale = Dense.norm(a) * Dense.norm(x);
+        assertThat(Dense.norm(Dense.subtract(product, b)) / scale).isLessThan(10 * order * EPS);
+    }
+
+    @Test
+    void trsmDefaultsToLowerOnTheLeftAndRejectsSingularOrMismatchedInput() {
+        Block l = Dense.triangular(8, true, 3);
+        Block b = Dense.random(8, 2, 4);
+        Block x = run1("trsm", KernelArgs.NONE, l, b);
+        assertThat(Dense.relativeError(Dense.multiply(l, x), b)).isLessThan(100 * EPS);
+
+        Block singular = l.copy();
+        singular.set(5, 5, 0.0);
+        assertThatThrownBy(() -> run("trsm", KernelArgs.NONE, singular, b))
+                .isInstanceOf(KernelException.class).hasMessageContaining("singular").hasMessageContaining("(5,5)");
+        assertThatThrownBy(() -> run("trsm", KernelArgs.of("right", true), l, b))
+                .isInstanceOf(KernelException.class).hasMessageContaining("8x8").hasMessageContaining("8x2");
+    }
+
+    @Test
+    void syrkSubtractsTheOuterProduct() {
+        Block s = Dense.random(30, 20, 1);
+        Block x = Dense.random(30, 9, 2);
+        Block y = Dense.random(20, 9, 3);
+        Block out = run1("syrk", KernelArgs.NONE, s, x, y);
+        assertThat(Dense.relativeError(out, Dense.subtract(s, Dense.multiply(x, y.transpose())))).isLessThan(50 * EPS);
+        Block sym = Dense.random(30, 30, 4);
+        Block out2 = run1("syrk", KernelArgs.NONE, sym, x);
+        assertThat(Dense.relativeError(out2, Dense.subtract(sym, Dense.multiply(x, x.transpose()))))
+                .isLessThan(50 * EPS);
+        assertThatThrownBy(() -> run("syrk", KernelArgs.NONE, s, x, Dense.random(20, 8, 1)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("Y 20x8");
+    }
+
+    // ---------------------------------------------------------------- QR
+
+    private void checkQr(Block a, List<Block> vtr) {
+        Block v = vtr.get(0);
+        Block t = vtr.get(1);
+        Block r = vtr.get(2);
+        int m = a.rows();
+        int n = a.cols();
+        int k = Math.min(m, n);
+        assertThat(v.rows()).isEqualTo(m);
+        assertThat(v.cols()).isEqualTo(k);
+        assertThat(t.rows()).isEqualTo(k);
+        assertThat(r.rows()).isEqualTo(k);
+        assertThat(r.cols()).isEqualTo(n);
+        assertThat(Dense.isUpperTriangular(r)).as("R is upper triangular").isTrue();
+        assertThat(Dense.isUpperTriangular(t)).as("T is upper triangular").isTrue();
+        for (int j = 0; j < k; j++) {
+            assertThat(v.get(j, j)).as("V has a unit diagonal").isEqualTo(1.0);
+            for (int i = 0; i < j; i++) {
+                assertThat(v.get(i, j)).as("V is zero above its diagonal").isEqualTo(0.0);
+            }
+        }
+        Block q = Dense.householder(v, t);
+        Block qtq = Dense.multiply(q.transpose(), q);
+        assertThat(Dense.norm(Dense.subtract(qtq, Block.identity(m, m)))).as("‖QᵀQ − I‖").isLessThan(20 * m * EPS);
+        Block rPadded = Block.zeros(m, n);
+        rPadded.paste(r, 0, 0);
+        assertThat(Dense.relativeError(Dense.multiply(q, rPadded), a)).as("‖A − QR‖/‖A‖").isLessThan(20 * m * EPS);
+    }
+
+    @ParameterizedTest(name = "qr_factor of {0}x{1}")
+    @CsvSource({"1,1", "200,50", "64,64", "30,80", "130,1", "1,17", "97,33"})
+    void qrFactorIsAnOrthogonalTimesUpperTriangularFactorisation(int m, int n) {
+        Block a = Dense.random(m, n, m * 31L + n);
+        checkQr(a, run("qr_factor", KernelArgs.NONE, a));
+    }
+
+    @Test
+    void qrFactorHandlesIllConditionedMatrices() {
+        Block a = Dense.withSingularValues(120, 40, Dense.geometricValues(40, 1e12), 9);
+        checkQr(a, run("qr_factor", KernelArgs.NONE, a));
+    }
+
+    @Test
+    void qrFactorOfTwoStackedBlocksFactorsTheirStack() {
+        Block r1 = Dense.triangularUpper(40, 1);
+        Block r2 = Dense.triangularUpper(40, 2);
+        checkQr(Dense.stack(r1, r2), run("qr_factor", KernelArgs.NONE, r1, r2));
+        Block a1 = Dense.random(50, 30, 3);
+        Block a2 = Dense.random(21, 30, 4);
+        checkQr(Dense.stack(a1, a2), run("qr_factor", KernelArgs.NONE, a1, a2));
+        assertThatThrownBy(() -> run("qr_factor", KernelArgs.NONE, a1, Dense.random(5, 31, 1)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("same number of columns");
+    }
+
+    @Test
+    void qrLeafAppliesQTransposed() {
+        Block a = Dense.random(90, 40, 5);
+        List<Block> vtr = run("qr_factor", KernelArgs.NONE, a);
+        Block rPadded = Block.zeros(90, 40);
+        rPadded.paste(vtr.get(2), 0, 0);
+        Block applied = run1("qr_leaf", KernelArgs.NONE, vtr.get(0), vtr.get(1), a);
+        assertThat(Dense.norm(Dense.subtract(applied, rPadded)) / Dense.norm(a)).isLessThan(20 * 90 * EPS);
+
+        Block c = Dense.random(90, 13, 6);
+        Block qtc = run1("qr_leaf", KernelArgs.NONE, vtr.get(0), vtr.get(1), c);
+        Block expected = Dense.multiply(Dense.householder(vtr.get(0), vtr.get(1)).transpose(), c);
+        assertThat(Dense.relativeError(qtc, expected)).isLessThan(20 * 90 * EPS);
+        assertThatThrownBy(() -> run("qr_leaf", KernelArgs.NONE, vtr.get(0), vtr.get(1), Dense.random(89, 3, 1)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("V has 90 rows");
+    }
+
+    @Test
+    void qrTrailingUpdateAppliesTheStackedReflectorToAPairOfBlocks() {
+        Block top = Dense.triangularUpper(32, 7);
+        Block bottom = Dense.random(25, 32, 8);
+        List<Block> vtr = run("qr_factor", KernelArgs.NONE, top, bottom);
+        Block c1 = Dense.random(32, 19, 9);
+        Block c2 = Dense.random(25, 19, 10);
+        List<Block> updated = run("qr_trailing_update", KernelArgs.NONE, vtr.get(0), vtr.get(1), c1, c2);
+        Block expected = Dense.multiply(Dense.householder(vtr.get(0), vtr.get(1)).transpose(), Dense.stack(c1, c2));
+        assertThat(updated.get(0).rows()).isEqualTo(32);
+        assertThat(updated.get(1).rows()).isEqualTo(25);
+        assertThat(Dense.relativeError(Dense.stack(updated.get(0), updated.get(1)), expected)).isLessThan(20 * 57 * EPS);
+    }
+
+    // ---------------------------------------------------------------- LQ
+
+    @ParameterizedTest(name = "lq_factor of {0}x{1}")
+    @CsvSource({"1,1", "50,200", "64,64", "80,30", "1,130", "33,97"})
+    void lqFactorGivesALowerTriangleAndAnOrthogonalFactor(int m, int n) {
+        Block a = Dense.random(m, n, m * 17L + n);
+        List<Block> vtl = run("lq_factor", KernelArgs.NONE, a);
+        Block v = vtl.get(0);
+        Block t = vtl.get(1);
+        Block l = vtl.get(2);
+        int k = Math.min(m, n);
+        assertThat(v.rows()).isEqualTo(n);
+        assertThat(l.rows()).isEqualTo(m);
+        assertThat(l.cols()).isEqualTo(k);
+        assertThat(Dense.isLowerTriangular(l)).isTrue();
+        Block h = Dense.householder(v, t);
+        assertThat(Dense.norm(Dense.subtract(Dense.multiply(h.transpose(), h), Block.identity(n, n))))
+                .isLessThan(20 * n * EPS);
+        Block lPadded = Block.zeros(m, n);
+        lPadded.paste(l, 0, 0);
+        assertThat(Dense.relativeError(Dense.multiply(lPadded, h.transpose()), a)).as("A = [L 0]·Hᵀ")
+                .isLessThan(20 * n * EPS);
+        Block applied = run1("lq_leaf", KernelArgs.NONE, v, t, a);
+        assertThat(Dense.norm(Dense.subtract(applied, lPadded)) / Dense.norm(a)).as("A·H = [L 0]")
+                .isLessThan(20 * n * EPS);
+    }
+
+    @Test
+    void lqOfTwoSideBySideBlocksAndItsTrailingUpdate() {
+        Block left = Dense.random(30, 30, 1);
+        Block right = Dense.random(30, 22, 2);
+        List<Block> vtl = run("lq_factor", KernelArgs.NONE, left, right);
+        Block h = Dense.householder(vtl.get(0), vtl.get(1));
+        Block lPadded = Block.zeros(30, 52);
+        lPadded.paste(vtl.get(2), 0, 0);
+        assertThat(Dense.relativeError(Dense.multiply(lPadded, h.transpose()), Dense.join(left, right)))
+                .isLessThan(20 * 52 * EPS);
+
+        Block c1 = Dense.random(12, 30, 3);
+        Block c2 = Dense.random(12, 22, 4);
+        List<Block> updated = run("lq_trailing_update", KernelArgs.NONE, vtl.get(0), vtl.get(1), c1, c2);
+        Block expected = Dense.multiply(Dense.join(c1, c2), h);
+        assertThat(updated.get(0).cols()).isEqualTo(30);
+        assertThat(updated.get(1).cols()).isEqualTo(22);
+        assertThat(Dense.relativeError(Dense.join(updated.get(0), updated.get(1)), expected)).isLessThan(20 * 52 * EPS);
+    }
+
+    // ---------------------------------------------------------------- singular values
+
+    @ParameterizedTest(name = "singular_values of {0}x{1} with condition {2}")
+    @CsvSource({"1,1,1", "60,60,1e3", "90,30,1e10", "30,90,1e2"})
+    void singularValuesAreThoseTheMatrixWasBuiltWith(int m, int n, double condition) {
+        int k = Math.min(m, n);
+        double[] expected = Dense.geometricValues(k, condition);
+        Block a = Dense.withSingularValues(m, n, expected, m + n);
+        Block s = run1("singular_values", KernelArgs.NONE, a);
+        assertThat(s.rows()).isEqualTo(k);
+        assertThat(s.cols()).isEqualTo(1);
+        for (int i = 0; i < k; i++) {
+            assertThat(Math.abs(s.get(i, 0) - expected[i])).as("σ%d", i).isLessThan(50 * Math.max(m, n) * EPS);
+        }
+    }
+
+    @ParameterizedTest(name = "band_singular_values of order {0} with {1} superdiagonals")
+    @CsvSource({"1,0", "40,1", "64,8", "97,31", "20,19"})
+    void bandSingularValuesMatchTheDenseMatrixs(int n, int ku) {
+        Block dense = Block.zeros(n, n);
+        Block r = Dense.random(n, n, n * 3L + ku);
+        for (int j = 0; j < n; j++) {
+            for (int i = Math.max(0, j - ku); i <= j; i++) {
+                dense.set(i, j, r.get(i, j));
+            }
+        }
+        Block ab = BandStorage.fromDense(dense, ku);
+        assertThat(BandStorage.toDense(ab)).isEqualTo(dense);
+        double[] band = run1("band_singular_values", KernelArgs.NONE, ab).data();
+        double[] full = run1("singular_values", KernelArgs.NONE, dense).data();
+        assertThat(band).hasSize(n);
+        double sumSquares = 0;
+        for (int i = 0; i < n; i++) {
+            assertThat(Math.abs(band[i] - full[i])).as("σ%d", i).isLessThan(50 * n * EPS * full[0]);
+            if (i > 0) {
+                assertThat(band[i]).isLessThanOrEqualTo(band[i - 1]);
+            }
+            sumSquares += band[i] * band[i];
+        }
+        double frob = Dense.norm(dense);
+        assertThat(Math.abs(sumSquares - frob * frob) / (frob * frob)).as("Σσ² = ‖A‖²").isLessThan(100 * n * EPS);
+    }
+
+    @Test
+    void bandStorageRejectsEntriesOutsideTheBand() {
+        Block dense = Block.identity(5, 5);
+        dense.set(0, 3, 2.0);
+        assertThatThrownBy(() -> BandStorage.fromDense(dense, 2)).hasMessageContaining("entry (0,3)");
+        dense.set(0, 3, 0.0);
+        dense.set(4, 1, 1.0);
+        assertThatThrownBy(() -> BandStorage.fromDense(dense, 2)).hasMessageContaining("entry (4,1)");
+    }
+
+    // ---------------------------------------------------------------- calls and flop counts
+
+    @Test
+    void callsWithTheWrongArityOrUnknownArgumentsAreRejectedWithTheKernelsName() {
+        assertThatThrownBy(() -> run("chol", KernelArgs.NONE))
+                .isInstanceOf(KernelException.class).hasMessageStartingWith("chol:").hasMessageContaining("expects 1");
+        assertThatThrownBy(() -> run("gemm", KernelArgs.of("transpose", true), Dense.random(2, 2, 1), Dense.random(2, 2, 2)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("unknown argument 'transpose'");
+        assertThatThrownBy(() -> run("trsm", KernelArgs.of("right", 2), Block.identity(2, 2), Dense.random(2, 2, 2)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("'right' must be a boolean");
+        assertThatThrownBy(() -> Kernels.get("potrf")).hasMessageContaining("unknown kernel 'potrf'")
+                .hasMessageContaining("chol");
+    }
+
+    @Test
+    void kernelsDeclareTheirFlopCounts() {
+        assertThat(Kernels.get("gemm").flops(List.of(new int[] {10, 20}, new int[] {20, 30}), KernelArgs.NONE))
+                .isEqualTo(2L * 10 * 20 * 30);
+        assertThat(Kernels.get("chol").flops(List.of(new int[] {300, 300}), KernelArgs.NONE)).isEqualTo(9_000_000L);
+        assertThat(Kernels.get("trsm").flops(List.of(new int[] {4, 4}, new int[] {4, 9}), KernelArgs.NONE))
+                .isEqualTo(4L * 4 * 9);
+        assertThat(Kernels.get("syrk").flops(List.of(new int[] {8, 8}, new int[] {8, 3}, new int[] {8, 3}),
+                KernelArgs.NONE)).isEqualTo(2L * 8 * 8 * 3 + 64);
+        for (Kernel k : Kernels.all()) {
+            int inputs = Math.max(k.minInputs(), 1);
+            List<int[]> shapes = new ArrayList<>();
+            for (int i = 0; i < Math.min(inputs, 4); i++) {
+                shapes.add(new int[] {16, 16});
+            }
+            if (k.minInputs() == 0) {
+                shapes.clear();
+            }
+            assertThat(k.flops(shapes, k.name().equals("identity") ? KernelArgs.of("rows", 16, "cols", 16)
+                    : KernelArgs.NONE)).as("flops of %s", k.name()).isGreaterThanOrEqualTo(0L);
+        }
+        assertThat(Arrays.asList(Kernels.all().stream().map(Kernel::name).toArray())).contains("gemm", "add",
+                "identity", "scale", "chol", "trsm", "syrk", "qr_factor", "qr_leaf", "qr_trailing_update",
+                "lq_factor", "lq_leaf", "lq_trailing_update", "singular_values", "band_singular_values");
+    }
+}

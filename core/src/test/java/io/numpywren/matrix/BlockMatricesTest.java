@@ -1,0 +1,116 @@
+package io.numpywren.matrix;
+
+import io.numpywren.storage.BlockNotFoundException;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.InMemoryBlockStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BlockMatricesTest {
+    @TempDir
+    Path tmp;
+
+    private static Block dense(int rows, int cols) {
+        return MatrixGenerator.random(rows * 31L + cols).block(0, 0, rows, cols, rows, cols);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestStores.class)
+    void fromDenseThenToDenseRoundTripsExactlyWithRaggedBlocks(TestStores kind) {
+        BlockStore store = kind.open(tmp);
+        Block original = dense(10, 7);
+
+        BlockMatrix m = BlockMatrices.fromDense(original, BlockMatrix.builder(store, "ns", "A").blockShape(4, 3));
+
+        assertThat(m.rows()).isEqualTo(10);
+        assertThat(m.cols()).isEqualTo(7);
+        assertThat(store.list(m.prefix())).hasSize(9 + 1);
+        assertThat(m.read(2, 2)).isEqualTo(original.slice(8, 6, 2, 1));
+        assertThat(BlockMatrices.toDense(m)).isEqualTo(original);
+        assertThat(BlockMatrices.toDense(BlockMatrix.open(store, "ns", "A"))).isEqualTo(original);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestStores.class)
+    void fromDenseThenToDenseRoundTripsForDegenerateShapes(TestStores kind) {
+        BlockStore store = kind.open(tmp);
+        Block column = dense(9, 1);
+        Block row = dense(1, 9);
+        Block single = dense(1, 1);
+
+        assertThat(BlockMatrices.toDense(BlockMatrices.fromDense(column,
+                BlockMatrix.builder(store, "ns", "col").blockShape(2, 2)))).isEqualTo(column);
+        assertThat(BlockMatrices.toDense(BlockMatrices.fromDense(row,
+                BlockMatrix.builder(store, "ns", "row").blockShape(1, 4)))).isEqualTo(row);
+        assertThat(BlockMatrices.toDense(BlockMatrices.fromDense(single,
+                BlockMatrix.builder(store, "ns", "one").blockShape(5, 5)))).isEqualTo(single);
+    }
+
+    @Test
+    void aFloat32RoundTripYieldsTheFloatRoundedValues() {
+        BlockStore store = new InMemoryBlockStore();
+        Block original = dense(6, 5);
+        double[] rounded = original.data().clone();
+        for (int i = 0; i < rounded.length; i++) {
+            rounded[i] = (float) rounded[i];
+        }
+
+        BlockMatrix m = BlockMatrices.fromDense(original,
+                BlockMatrix.builder(store, "ns", "F").blockShape(4, 4).dtype(DType.FLOAT32));
+
+        assertThat(BlockMatrices.toDense(m).data()).isEqualTo(rounded);
+    }
+
+    @Test
+    void fromDenseOverridesTheShapeGivenToTheBuilder() {
+        BlockStore store = new InMemoryBlockStore();
+        Block original = dense(3, 4);
+
+        BlockMatrix m = BlockMatrices.fromDense(original,
+                BlockMatrix.builder(store, "ns", "A").shape(100, 100).blockSize(2));
+
+        assertThat(m.rows()).isEqualTo(3);
+        assertThat(m.cols()).isEqualTo(4);
+    }
+
+    @Test
+    void toDenseOfAMatrixWithALeadingGridIsRejected() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix s = BlockMatrix.builder(store, "ns", "S").shape(4, 4).blockSize(2).leadingGrid(3).create();
+
+        assertThatThrownBy(() -> BlockMatrices.toDense(s))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'S'").hasMessageContaining("3-D block grid");
+    }
+
+    @Test
+    void toDenseOfAMatrixWithAMissingBlockNamesTheBlock() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix m = BlockMatrices.fromDense(dense(4, 4), BlockMatrix.builder(store, "ns", "A").blockSize(2));
+        m.delete(1, 0);
+
+        assertThatThrownBy(() -> BlockMatrices.toDense(m))
+                .isInstanceOf(BlockNotFoundException.class).hasMessageContaining("ns/A/1_0");
+    }
+
+    @Test
+    void toDenseOfAMatrixTooLargeForOneArrayIsRejected() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix big = BlockMatrix.builder(store, "ns", "big").shape(100_000, 100_000).blockSize(1000).create();
+        // 2^40 x 2^40 entries: the entry count 2^80 wraps to 0 in a long.
+        BlockMatrix huge = BlockMatrix.builder(store, "ns", "huge").shape(1L << 40, 1L << 40).blockSize(1 << 13)
+                .create();
+
+        assertThatThrownBy(() -> BlockMatrices.toDense(big))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too large");
+        assertThatThrownBy(() -> BlockMatrices.toDense(huge))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too large");
+    }
+}

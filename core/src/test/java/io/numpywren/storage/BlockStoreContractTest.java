@@ -1,0 +1,526 @@
+package io.numpywren.storage;
+
+import io.numpywren.codec.BlockCodec;
+import io.numpywren.matrix.Block;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The {@link BlockStore} contract, run against every implementation through {@link #newStore()}.
+ */
+abstract class BlockStoreContractTest {
+
+    protected BlockStore store;
+
+    /** A fresh, empty store. */
+    protected abstract BlockStore newStore() throws Exception;
+
+    @BeforeEach
+    void openStore() throws Exception {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    static ByteBuffer bytes(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String text(ByteBuffer b) {
+        byte[] raw = new byte[b.remaining()];
+        b.duplicate().get(raw);
+        return new String(raw, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- basic operations
+
+    @Test
+    void aPutObjectIsReturnedByGet() {
+        store.put("ns/m/0_0", bytes("hello"));
+
+        assertThat(text(store.get("ns/m/0_0"))).isEqualTo("hello");
+    }
+
+    @Test
+    void anEmptyObjectRoundTrips() {
+        store.put("empty", ByteBuffer.allocate(0));
+
+        assertThat(store.exists("empty")).isTrue();
+        assertThat(store.get("empty").remaining()).isZero();
+    }
+
+    @Test
+    void binaryContentRoundTripsByteForByte() {
+        byte[] all = new byte[256 * 3];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) (i * 7);
+        }
+        store.put("bin", ByteBuffer.wrap(all));
+
+        ByteBuffer got = store.get("bin");
+        byte[] back = new byte[got.remaining()];
+        got.get(back);
+        assertThat(back).isEqualTo(all);
+    }
+
+    @Test
+    void getOfAMissingKeyThrowsBlockNotFoundNamingTheKey() {
+        assertThatThrownBy(() -> store.get("ns/missing/3_4"))
+                .isInstanceOf(BlockNotFoundException.class)
+                .hasMessageContaining("ns/missing/3_4")
+                .satisfies(e -> assertThat(((BlockNotFoundException) e).key()).isEqualTo("ns/missing/3_4"));
+    }
+
+    @Test
+    void getOfAKeyThatIsOnlyAPrefixOfOtherKeysThrowsBlockNotFound() {
+        store.put("a/b/c", bytes("x"));
+
+        assertThatThrownBy(() -> store.get("a/b"))
+                .isInstanceOf(BlockNotFoundException.class)
+                .hasMessageContaining("a/b");
+    }
+
+    @Test
+    void getOfAKeyBelowAnExistingObjectThrowsBlockNotFound() {
+        store.put("a", bytes("x"));
+
+        assertThatThrownBy(() -> store.get("a/b"))
+                .isInstanceOf(BlockNotFoundException.class)
+                .hasMessageContaining("a/b");
+    }
+
+    @Test
+    void existsIsTrueOnlyForStoredObjects() {
+        store.put("a/b/c", bytes("x"));
+
+        assertThat(store.exists("a/b/c")).isTrue();
+        assertThat(store.exists("a/b")).isFalse();
+        assertThat(store.exists("a/b/c/d")).isFalse();
+        assertThat(store.exists("a/b/cd")).isFalse();
+    }
+
+    @Test
+    void deleteReturnsWhetherTheObjectExisted() {
+        store.put("k", bytes("x"));
+
+        assertThat(store.delete("k")).isTrue();
+        assertThat(store.delete("k")).isFalse();
+        assertThat(store.exists("k")).isFalse();
+        assertThatThrownBy(() -> store.get("k")).isInstanceOf(BlockNotFoundException.class);
+    }
+
+    @Test
+    void deleteOfAKeyThatIsOnlyAPrefixReturnsFalseAndKeepsTheObjectsBelowIt() {
+        store.put("a/b/c", bytes("x"));
+
+        assertThat(store.delete("a/b")).isFalse();
+        assertThat(store.delete("a/b/c/d")).isFalse();
+        assertThat(text(store.get("a/b/c"))).isEqualTo("x");
+    }
+
+    @Test
+    void deleteOfAKeyBelowAnExistingObjectReturnsFalse() {
+        store.put("a", bytes("x"));
+
+        assertThat(store.delete("a/b")).isFalse();
+        assertThat(store.exists("a")).isTrue();
+    }
+
+    @Test
+    void anOverwriteReplacesTheWholeObject() {
+        store.put("k", bytes("a much longer first value"));
+        store.put("k", bytes("short"));
+
+        assertThat(text(store.get("k"))).isEqualTo("short");
+        assertThat(store.list("")).containsExactly("k");
+    }
+
+    // ---------------------------------------------------------------- listing
+
+    @Test
+    void listReturnsTheKeysWithThePrefixInLexicographicOrder() {
+        List<String> keys = new ArrayList<>(List.of("m/1_0", "m/0_1", "m/10_0", "m/0_0", "m/header.json", "m/2_2"));
+        Collections.shuffle(keys, new java.util.Random(7));
+        for (String k : keys) {
+            store.put(k, bytes(k));
+        }
+        store.put("other/0_0", bytes("o"));
+
+        assertThat(store.list("m/")).containsExactly("m/0_0", "m/0_1", "m/10_0", "m/1_0", "m/2_2", "m/header.json");
+    }
+
+    @Test
+    void aDirectoryPrefixDoesNotListKeysWhoseSegmentOnlyStartsTheSame() {
+        store.put("a/b/x", bytes("1"));
+        store.put("a/b/y/z", bytes("2"));
+        store.put("a/bc/x", bytes("3"));
+        store.put("a/b+", bytes("sorts just before a/b/"));
+        store.put("a/b.txt", bytes("sorts just before a/b/"));
+        store.put("a/c", bytes("4"));
+
+        assertThat(store.list("a/b/")).containsExactly("a/b/x", "a/b/y/z");
+        assertThat(store.list("a/b")).containsExactly("a/b+", "a/b.txt", "a/b/x", "a/b/y/z", "a/bc/x");
+    }
+
+    @Test
+    void aPrefixIsMatchedAsAStringNotAsWholeSegments() {
+        store.put("a/b/x", bytes("1"));
+        store.put("a/bc/x", bytes("2"));
+        store.put("a/c/x", bytes("3"));
+        store.put("ab", bytes("4"));
+
+        assertThat(store.list("a/b")).containsExactly("a/b/x", "a/bc/x");
+        assertThat(store.list("a")).containsExactly("a/b/x", "a/bc/x", "a/c/x", "ab");
+    }
+
+    @Test
+    void aPrefixThatIsAWholeKeyListsThatKey() {
+        store.put("a/b", bytes("1"));
+        store.put("a/bb", bytes("2"));
+
+        assertThat(store.list("a/b")).containsExactly("a/b", "a/bb");
+        assertThat(store.list("a/bb")).containsExactly("a/bb");
+    }
+
+    @Test
+    void theEmptyPrefixListsEveryObject() {
+        store.put("z", bytes("1"));
+        store.put("a/b/c", bytes("2"));
+        store.put("m/n", bytes("3"));
+
+        assertThat(store.list("")).containsExactly("a/b/c", "m/n", "z");
+    }
+
+    @Test
+    void listOfAPrefixNothingStartsWithIsEmpty() {
+        store.put("a/b", bytes("1"));
+
+        assertThat(store.list("q/")).isEmpty();
+        assertThat(store.list("a/b/")).isEmpty();
+        assertThat(store.list("a/bz")).isEmpty();
+    }
+
+    @Test
+    void aNewStoreIsEmpty() {
+        assertThat(store.list("")).isEmpty();
+    }
+
+    @Test
+    void deletedObjectsDisappearFromTheListing() {
+        store.put("a/1", bytes("1"));
+        store.put("a/2", bytes("2"));
+        store.delete("a/1");
+
+        assertThat(store.list("a/")).containsExactly("a/2");
+    }
+
+    @Test
+    void deletePrefixDeletesExactlyTheObjectsStartingWithThePrefixAndCountsThem() {
+        store.put("a/b/x", bytes("1"));
+        store.put("a/b/y/z", bytes("2"));
+        store.put("a/bc/x", bytes("3"));
+        store.put("a/b+", bytes("4"));
+
+        assertThat(store.deletePrefix("a/b/")).isEqualTo(2);
+        assertThat(store.list("")).containsExactly("a/b+", "a/bc/x");
+        assertThat(store.deletePrefix("a/b/")).isZero();
+    }
+
+    @Test
+    void deletePrefixOfTheEmptyPrefixEmptiesTheStore() {
+        store.put("a/b/x", bytes("1"));
+        store.put("c", bytes("2"));
+
+        assertThat(store.deletePrefix("")).isEqualTo(2);
+        assertThat(store.list("")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/a", "a//", "../", "a/../", "./x", "a b", "a\\b"})
+    void listRejectsInvalidPrefixes(String prefix) {
+        assertThatThrownBy(() -> store.list(prefix))
+                .isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining(prefix);
+    }
+
+    // ---------------------------------------------------------------- buffers
+
+    @Test
+    void putStoresOnlyTheBytesFromPositionToLimit() {
+        ByteBuffer b = bytes("xxHELLOyy");
+        b.position(2).limit(7);
+
+        store.put("k", b);
+
+        assertThat(text(store.get("k"))).isEqualTo("HELLO");
+    }
+
+    @Test
+    void putDoesNotMoveTheCallersPositionOrLimit() {
+        ByteBuffer b = bytes("xxHELLOyy");
+        b.position(2).limit(7);
+
+        store.put("k", b);
+
+        assertThat(b.position()).isEqualTo(2);
+        assertThat(b.limit()).isEqualTo(7);
+    }
+
+    @Test
+    void laterChangesToTheCallersPositionAndLimitDoNotChangeTheStoredObject() {
+        ByteBuffer b = bytes("xxHELLOyy");
+        b.position(2).limit(7);
+        store.put("k", b);
+
+        b.limit(9).position(0);
+        b.get(new byte[4]);
+
+        assertThat(text(store.get("k"))).isEqualTo("HELLO");
+    }
+
+    @Test
+    void putAcceptsReadOnlyAndDirectBuffers() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(3);
+        direct.put((byte) 'd').put((byte) 'i').put((byte) 'r').flip();
+        store.put("direct", direct);
+        store.put("ro", bytes("read-only").asReadOnlyBuffer());
+
+        assertThat(text(store.get("direct"))).isEqualTo("dir");
+        assertThat(text(store.get("ro"))).isEqualTo("read-only");
+    }
+
+    @Test
+    void returnedBuffersAreReadOnly() {
+        store.put("k", bytes("abc"));
+
+        ByteBuffer got = store.get("k");
+
+        assertThat(got.isReadOnly()).isTrue();
+        assertThatThrownBy(() -> got.put(0, (byte) 'z')).isInstanceOf(ReadOnlyBufferException.class);
+        assertThat(text(store.get("k"))).isEqualTo("abc");
+    }
+
+    @Test
+    void consumingAReturnedBufferDoesNotAffectLaterGets() {
+        store.put("k", bytes("abc"));
+
+        ByteBuffer first = store.get("k");
+        first.get(new byte[3]);
+
+        assertThat(first.remaining()).isZero();
+        assertThat(text(store.get("k"))).isEqualTo("abc");
+    }
+
+    // ---------------------------------------------------------------- key validation
+
+    static Stream<Arguments> invalidKeys() {
+        return Stream.of(
+                Arguments.of("", "empty"),
+                Arguments.of("/abs", "absolute"),
+                Arguments.of("/", "absolute"),
+                Arguments.of("a/../b", "'..' segments"),
+                Arguments.of("..", "'..' segments"),
+                Arguments.of("../escape", "'..' segments"),
+                Arguments.of("a/..", "'..' segments"),
+                Arguments.of("a//b", "empty path segment"),
+                Arguments.of("a/", "empty path segment"),
+                Arguments.of("a/./b", "'.' segments"),
+                Arguments.of(".", "'.' segments"),
+                Arguments.of("a\\b", "character '\\'"),
+                Arguments.of("..\\escape", "character '\\'"),
+                Arguments.of("a b", "character ' '"),
+                Arguments.of("a\tb", "U+0009"),
+                Arguments.of("a\u0000b", "U+0000"),
+                Arguments.of("a\nb", "U+000A"),
+                Arguments.of("caf\u00e9", "U+00E9"),
+                Arguments.of("a:b", "character ':'"),
+                Arguments.of("#tmp-x", "character '#'"),
+                Arguments.of("x".repeat(BlockKeys.MAX_KEY_LENGTH + 1), "longer than " + BlockKeys.MAX_KEY_LENGTH));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidKeys")
+    void everyOperationRejectsAnInvalidKeyNamingTheReason(String key, String reason) {
+        List<Runnable> operations = List.of(
+                () -> store.put(key, bytes("x")),
+                () -> store.get(key),
+                () -> store.exists(key),
+                () -> store.delete(key));
+        for (Runnable op : operations) {
+            assertThatThrownBy(op::run)
+                    .isInstanceOf(InvalidKeyException.class)
+                    .hasMessageContaining(reason)
+                    .satisfies(e -> assertThat(((InvalidKeyException) e).key()).isEqualTo(key));
+        }
+        assertThat(store.list("")).isEmpty();
+    }
+
+    @Test
+    void aNullKeyIsRejectedAsInvalid() {
+        assertThatThrownBy(() -> store.put(null, bytes("x"))).isInstanceOf(InvalidKeyException.class);
+        assertThatThrownBy(() -> store.get(null)).isInstanceOf(InvalidKeyException.class);
+    }
+
+    @Test
+    void aKeyOfExactlyTheMaximumLengthIsAccepted() {
+        StringBuilder key = new StringBuilder();
+        while (key.length() < BlockKeys.MAX_KEY_LENGTH) {
+            if (key.length() > 0) {
+                key.append('/');
+            }
+            key.append("s".repeat(Math.min(100, BlockKeys.MAX_KEY_LENGTH - key.length())));
+        }
+        String k = key.toString();
+        assertThat(k).hasSize(BlockKeys.MAX_KEY_LENGTH);
+
+        store.put(k, bytes("long"));
+
+        assertThat(text(store.get(k))).isEqualTo("long");
+        assertThat(store.list("")).containsExactly(k);
+    }
+
+    @Test
+    void keysMayUseEveryAllowedCharacter() {
+        String key = "AZaz09._-=+/...x/.hidden";
+        store.put(key, bytes("ok"));
+
+        assertThat(text(store.get(key))).isEqualTo("ok");
+        assertThat(store.list("AZ")).containsExactly(key);
+    }
+
+    // ---------------------------------------------------------------- concurrency
+
+    @Test
+    void concurrentWritersAndReadersOfOneKeyNeverObserveAPartialObject() throws Exception {
+        int writers = 3;
+        int writesEach = 60;
+        int readers = 2;
+        int readsEach = 150;
+        int n = 96; // 96x96 doubles: ~72 KiB, more than one write() or page
+        ByteBuffer[] encoded = new ByteBuffer[writers];
+        Set<Double> written = ConcurrentHashMap.newKeySet();
+        for (int w = 0; w < writers; w++) {
+            double[] data = new double[n * n];
+            Arrays.fill(data, w + 1.5);
+            written.add(w + 1.5);
+            encoded[w] = BlockCodec.encode(Block.wrap(n, n, data));
+        }
+        store.put("race/0_0", encoded[0].duplicate());
+
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers + readers);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                ByteBuffer mine = encoded[w];
+                results.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < writesEach; i++) {
+                        store.put("race/0_0", mine.duplicate());
+                    }
+                    return writesEach;
+                }));
+            }
+            for (int r = 0; r < readers; r++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int checked = 0;
+                    for (int i = 0; i < readsEach; i++) {
+                        Block b = BlockCodec.decode("race/0_0", store.get("race/0_0")); // verifies the checksum
+                        assertThat(b.rows()).isEqualTo(n);
+                        assertThat(b.cols()).isEqualTo(n);
+                        double first = b.data()[0];
+                        assertThat(written).contains(first);
+                        for (double v : b.data()) {
+                            if (v != first) {
+                                throw new AssertionError("block mixes values " + first + " and " + v);
+                            }
+                        }
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> f : results) {
+                total += f.get(2, TimeUnit.MINUTES);
+            }
+            assertThat(total).isEqualTo(writers * writesEach + readers * readsEach);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.list("race/")).containsExactly("race/0_0");
+    }
+
+    @Test
+    void concurrentPutsAndDeletesOfSiblingKeysAllSucceed() throws Exception {
+        int threads = 3;
+        int rounds = 150;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String key = "dir/sub/k" + t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < rounds; i++) {
+                        String value = key + "#" + i;
+                        store.put(key, bytes(value));
+                        assertThat(text(store.get(key))).isEqualTo(value);
+                        assertThat(store.delete(key)).isTrue();
+                    }
+                    return rounds;
+                }));
+            }
+            Callable<Integer> lister = () -> {
+                start.await();
+                for (int i = 0; i < rounds; i++) {
+                    for (String k : store.list("dir/")) {
+                        assertThat(k).matches("dir/sub/k[0-9]");
+                    }
+                }
+                return rounds;
+            };
+            results.add(pool.submit(lister));
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> f : results) {
+                total += f.get(2, TimeUnit.MINUTES);
+            }
+            assertThat(total).isEqualTo((threads + 1) * rounds);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.list("")).isEmpty();
+    }
+}
