@@ -8,28 +8,34 @@ public final class BlockMatrices {
     /** Creates the matrix {@code target} describes and fills it from {@code generator}, block by block. */
     public static BlockMatrix generate(BlockMatrix.Builder target, MatrixGenerator generator) {
         BlockMatrix m = target.create();
-        int gridRows = m.gridRows();
-        int gridCols = m.gridCols();
-        for (int bi = 0; bi < gridRows; bi++) {
-            for (int bj = 0; bj < gridCols; bj++) {
-                Block b = generator.block((long) bi * m.blockRows(), (long) bj * m.blockCols(),
-                        m.blockRowsAt(bi), m.blockColsAt(bj), m.rows(), m.cols());
-                m.write(b, bi, bj);
+        try {
+            for (int bi = 0; bi < m.gridRows(); bi++) {
+                for (int bj = 0; bj < m.gridCols(); bj++) {
+                    Block b = generator.block((long) bi * m.blockRows(), (long) bj * m.blockCols(),
+                            m.blockRowsAt(bi), m.blockColsAt(bj), m.rows(), m.cols());
+                    m.write(b, bi, bj);
+                }
             }
+        } catch (RuntimeException e) {
+            m.free(); // a half-generated matrix would look complete to a later open()
+            throw e;
         }
         return m;
     }
 
     /** Creates a matrix shaped like {@code dense} and writes it as blocks. */
     public static BlockMatrix fromDense(Block dense, BlockMatrix.Builder target) {
-        BlockMatrix m = target.shape(dense.rows(), dense.cols()).create();
-        for (int bi = 0; bi < m.gridRows(); bi++) {
-            for (int bj = 0; bj < m.gridCols(); bj++) {
-                m.write(dense.slice(bi * m.blockRows(), bj * m.blockCols(), m.blockRowsAt(bi), m.blockColsAt(bj)),
-                        bi, bj);
+        return generate(target.shape(dense.rows(), dense.cols()), new MatrixGenerator() {
+            @Override
+            public double value(long i, long j, long rows, long cols) {
+                return dense.get((int) i, (int) j);
             }
-        }
-        return m;
+
+            @Override
+            public Block block(long r0, long c0, int nr, int nc, long rows, long cols) {
+                return dense.slice((int) r0, (int) c0, nr, nc);
+            }
+        });
     }
 
     /** Reads a whole 2-D matrix into one dense block (it must fit in one Java array). */

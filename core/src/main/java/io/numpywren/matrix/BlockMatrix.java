@@ -266,7 +266,13 @@ public final class BlockMatrix {
     /** Reads and verifies the block at {@code index}. */
     public Block read(int... index) {
         String key = key(index);
-        Block block = BlockCodec.decode(key, store.get(key));
+        ByteBuffer bytes = store.get(key);
+        DType stored = BlockCodec.header(key, bytes).dtype();
+        if (stored != dtype) {
+            throw new CorruptBlockException(key, "stored as " + stored.numpyName() + " but matrix '" + name
+                    + "' is " + dtype.numpyName());
+        }
+        Block block = BlockCodec.decode(key, bytes);
         int r = blockRowsAt(index[index.length - 2]);
         int c = blockColsAt(index[index.length - 1]);
         if (block.rows() != r || block.cols() != c) {
@@ -294,7 +300,15 @@ public final class BlockMatrix {
 
     /** Deletes every block and the header. The handle must not be used afterwards. */
     public int free() {
-        return store.deletePrefix(prefix);
+        // Only keys directly under the prefix: a namespace may nest, and "ns/A/B/..." belongs
+        // to matrix B of namespace "ns/A", not to matrix A of namespace "ns".
+        int deleted = 0;
+        for (String key : store.list(prefix)) {
+            if (key.indexOf('/', prefix.length()) < 0 && store.delete(key)) {
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     /** A handle on the same blocks under another name is not possible; this describes the matrix. */

@@ -124,7 +124,7 @@ public final class FileSystemBlockStore implements BlockStore {
     @Override
     public ByteBuffer get(String key) {
         Path path = resolve(key);
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel channel = openForReading(key, path)) {
             long size = channel.size();
             if (size > Integer.MAX_VALUE - 8) {
                 throw new StoreException("block '" + key + "' is " + size + " bytes, more than one buffer holds");
@@ -148,9 +148,21 @@ public final class FileSystemBlockStore implements BlockStore {
         }
     }
 
+    /** Opens an object for reading without following a symbolic link out of the root. */
+    private FileChannel openForReading(String key, Path path) throws IOException {
+        checkInsideRoot(key, path.getParent());
+        return FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    }
+
     @Override
     public boolean exists(String key) {
-        return Files.isRegularFile(resolve(key));
+        Path path = resolve(key);
+        try {
+            checkInsideRoot(key, path.getParent());
+        } catch (IOException e) {
+            throw new StoreException("cannot check block '" + key + "' in " + description() + ": " + e, e);
+        }
+        return Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override

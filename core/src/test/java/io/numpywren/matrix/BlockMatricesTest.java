@@ -113,4 +113,42 @@ class BlockMatricesTest {
         assertThatThrownBy(() -> BlockMatrices.toDense(huge))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too large");
     }
+
+    @ParameterizedTest
+    @EnumSource(TestStores.class)
+    void freeingAMatrixLeavesMatricesOfANestedNamespaceAlone(TestStores kind) {
+        BlockStore store = kind.open(tmp);
+        BlockMatrix outer = BlockMatrices.generate(BlockMatrix.builder(store, "ns", "A").shape(4, 4).blockSize(2),
+                MatrixGenerator.identity());
+        BlockMatrix nested = BlockMatrices.generate(BlockMatrix.builder(store, "ns/A", "B").shape(4, 4).blockSize(2),
+                MatrixGenerator.identity());
+
+        assertThat(outer.free()).isEqualTo(4 + 1);
+
+        assertThat(store.exists(outer.headerKey())).isFalse();
+        assertThat(BlockMatrices.toDense(BlockMatrix.open(store, "ns/A", "B"))).isEqualTo(Block.identity(4, 4));
+        assertThat(store.list(nested.prefix())).hasSize(4 + 1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestStores.class)
+    void aGeneratorThatFailsLeavesNoHalfWrittenMatrixBehind(TestStores kind) {
+        BlockStore store = kind.open(tmp);
+        assertThatThrownBy(() -> BlockMatrices.generate(BlockMatrix.builder(store, "ns", "S").shape(4, 6).blockSize(2),
+                MatrixGenerator.spd(1)))
+                .hasMessageContaining("must be square");
+        assertThat(store.list("ns/")).isEmpty();
+    }
+
+    @Test
+    void aBlockStoredWithAnotherDtypeThanItsMatrixIsReportedCorrupt() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix m = BlockMatrices.generate(BlockMatrix.builder(store, "ns", "A").shape(3, 3).blockSize(3),
+                MatrixGenerator.identity());
+        store.put(m.key(0, 0), io.numpywren.codec.BlockCodec.encode(Block.identity(3, 3), DType.FLOAT32));
+
+        assertThatThrownBy(() -> m.read(0, 0))
+                .isInstanceOf(io.numpywren.codec.CorruptBlockException.class)
+                .hasMessageContaining("ns/A/0_0").hasMessageContaining("stored as float32");
+    }
 }

@@ -189,6 +189,22 @@ class FileSystemBlockStoreTest extends BlockStoreContractTest {
     }
 
     @Test
+    void aSymlinkOutsideTheRootCannotBeReadThrough() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "secret", StandardCharsets.UTF_8);
+        Files.createSymbolicLink(root().resolve("dirlink"), outside);
+        Files.createSymbolicLink(root().resolve("filelink"), outside.resolve("secret"));
+
+        assertThatThrownBy(() -> store.get("dirlink/secret"))
+                .isInstanceOf(InvalidKeyException.class).hasMessageContaining("outside the store root");
+        assertThatThrownBy(() -> store.get("filelink")).isInstanceOf(StoreException.class)
+                .hasMessageContaining("filelink");
+        assertThatThrownBy(() -> store.exists("dirlink/secret"))
+                .isInstanceOf(InvalidKeyException.class).hasMessageContaining("outside the store root");
+        assertThat(store.exists("filelink")).isFalse();
+    }
+
+    @Test
     void aSymlinkThatStaysInsideTheRootMayBeUsed() throws IOException {
         Files.createDirectories(root().resolve("real"));
         Files.createSymbolicLink(root().resolve("alias"), root().resolve("real"));
