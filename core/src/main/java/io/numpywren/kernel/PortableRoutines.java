@@ -6,7 +6,7 @@ package io.numpywren.kernel;
  * library's GEMM speed; only small diagonal pieces run in Java.
  */
 final class PortableRoutines {
-    /** Diagonal blocks of this size are solved in Java; everything else is GEMM. */
+    /** Diagonal blocks of at most this size are solved in Java; everything else is GEMM. */
     private static final int TRSM_BLOCK = 64;
     /** Below this many reflectors, T is built column by column in Java. */
     private static final int LARFT_BASE = 16;
@@ -35,29 +35,38 @@ final class PortableRoutines {
         solveLeft(la, lower, m, n, a, lda, b, ldb);
     }
 
-    /** Solves A X = B for triangular A (m x m), B (m x n), blocked so that updates are GEMMs. */
+    /** Solves A X = B for triangular A (m x m), B (m x n). */
     private static void solveLeft(LinearAlgebra la, boolean lower, int m, int n, double[] a, int lda,
                                   double[] b, int ldb) {
+        solveRecursive(la, lower, 0, m, n, a, lda, b, ldb);
+    }
+
+    /**
+     * Solves rows [i0, i0+size) against the diagonal block of A at (i0, i0). Halving, rather than
+     * stepping through fixed-width panels, keeps the GEMM updates' inner dimension large, which
+     * is where libraries such as JBLAS's reach their speed.
+     */
+    private static void solveRecursive(LinearAlgebra la, boolean lower, int i0, int size, int n,
+                                       double[] a, int lda, double[] b, int ldb) {
+        if (size <= TRSM_BLOCK) {
+            if (lower) {
+                solveDiagonalLower(i0, size, n, a, lda, b, ldb);
+            } else {
+                solveDiagonalUpper(i0, size, n, a, lda, b, ldb);
+            }
+            return;
+        }
+        int first = size / 2;
+        int second = size - first;
+        int mid = i0 + first;
         if (lower) {
-            for (int i0 = 0; i0 < m; i0 += TRSM_BLOCK) {
-                int ib = Math.min(TRSM_BLOCK, m - i0);
-                solveDiagonalLower(i0, ib, n, a, lda, b, ldb);
-                int below = m - i0 - ib;
-                if (below > 0) {
-                    la.dgemm(false, false, below, n, ib, -1.0, a, (i0 + ib) + i0 * lda, lda,
-                            b, i0, ldb, 1.0, b, i0 + ib, ldb);
-                }
-            }
+            solveRecursive(la, true, i0, first, n, a, lda, b, ldb);
+            la.dgemm(false, false, second, n, first, -1.0, a, mid + i0 * lda, lda, b, i0, ldb, 1.0, b, mid, ldb);
+            solveRecursive(la, true, mid, second, n, a, lda, b, ldb);
         } else {
-            int last = ((m - 1) / TRSM_BLOCK) * TRSM_BLOCK;
-            for (int i0 = last; i0 >= 0; i0 -= TRSM_BLOCK) {
-                int ib = Math.min(TRSM_BLOCK, m - i0);
-                solveDiagonalUpper(i0, ib, n, a, lda, b, ldb);
-                if (i0 > 0) {
-                    la.dgemm(false, false, i0, n, ib, -1.0, a, i0 * lda, lda,
-                            b, i0, ldb, 1.0, b, 0, ldb);
-                }
-            }
+            solveRecursive(la, false, mid, second, n, a, lda, b, ldb);
+            la.dgemm(false, false, first, n, second, -1.0, a, i0 + mid * lda, lda, b, mid, ldb, 1.0, b, i0, ldb);
+            solveRecursive(la, false, i0, first, n, a, lda, b, ldb);
         }
     }
 

@@ -39,10 +39,13 @@ public final class BlockMatrix {
     private final int blockCols;
     private final DType dtype;
     private final int[] leadingGrid;
+    private final Structure structure;
+    private final boolean exactBlockShapes;
     private final String prefix;
 
     private BlockMatrix(BlockStore store, String namespace, String name, long rows, long cols,
-                        int blockRows, int blockCols, DType dtype, int[] leadingGrid) {
+                        int blockRows, int blockCols, DType dtype, int[] leadingGrid, Structure structure,
+                        boolean exactBlockShapes) {
         this.store = Objects.requireNonNull(store, "store");
         this.namespace = validateNamespace(namespace);
         this.name = BlockKeys.validateSegment(name, "matrix name");
@@ -75,6 +78,12 @@ public final class BlockMatrix {
         this.blockCols = blockCols;
         this.dtype = Objects.requireNonNull(dtype, "dtype");
         this.leadingGrid = leadingGrid.clone();
+        this.structure = Objects.requireNonNull(structure, "structure");
+        this.exactBlockShapes = exactBlockShapes;
+        if (structure == Structure.LOWER_TRIANGULAR && (rows != cols || blockRows != blockCols)) {
+            throw new IllegalArgumentException("lower-triangular matrix '" + name + "' must be square with square blocks, got "
+                    + rows + "x" + cols + " in " + blockRows + "x" + blockCols + " blocks");
+        }
         this.prefix = namespace + "/" + name + "/";
     }
 
@@ -124,7 +133,9 @@ public final class BlockMatrix {
         }
         try {
             return new BlockMatrix(store, namespace, name, header.rows(), header.cols(), header.blockRows(),
-                    header.blockCols(), DType.fromName(header.dtype()), header.leadingGrid());
+                    header.blockCols(), DType.fromName(header.dtype()), header.leadingGrid(),
+                    header.structure() == null ? Structure.GENERAL : Structure.valueOf(header.structure()),
+                    header.exactBlockShapes() == null || header.exactBlockShapes());
         } catch (IllegalArgumentException e) {
             throw new CorruptBlockException(headerKey, "matrix header describes no valid matrix: " + e.getMessage());
         }
@@ -245,7 +256,7 @@ public final class BlockMatrix {
     /** Writes the header, so that {@link #open} finds the matrix. */
     BlockMatrix writeHeader() {
         MatrixHeader header = new MatrixHeader(MatrixHeader.FORMAT, MatrixHeader.VERSION, name, rows, cols,
-                blockRows, blockCols, dtype.numpyName(), leadingGrid);
+                blockRows, blockCols, dtype.numpyName(), leadingGrid, structure.name(), exactBlockShapes);
         try {
             store.put(headerKey(), ByteBuffer.wrap(JSON.writeValueAsBytes(header)));
         } catch (IOException e) {
@@ -263,9 +274,34 @@ public final class BlockMatrix {
         }
     }
 
+    /** Which blocks are stored: all of them, or (lower triangular) none above the block diagonal. */
+    public enum Structure {
+        GENERAL,
+        /** Blocks above the block diagonal are zero and never stored. */
+        LOWER_TRIANGULAR
+    }
+
+    public Structure structure() {
+        return structure;
+    }
+
+    /** Whether every block must have the shape its grid position gives (false for free-form intermediates). */
+    public boolean exactBlockShapes() {
+        return exactBlockShapes;
+    }
+
+    /** Whether the block at {@code index} is zero by the matrix's structure, and so never stored. */
+    public boolean isStructuralZero(int... index) {
+        key(index); // validates the index
+        return structure == Structure.LOWER_TRIANGULAR && index[index.length - 1] > index[index.length - 2];
+    }
+
     /** Reads and verifies the block at {@code index}. */
     public Block read(int... index) {
         String key = key(index);
+        if (isStructuralZero(index)) {
+            return Block.zeros(blockRowsAt(index[index.length - 2]), blockColsAt(index[index.length - 1]));
+        }
         ByteBuffer bytes = store.get(key);
         DType stored = BlockCodec.header(key, bytes).dtype();
         if (stored != dtype) {
@@ -275,7 +311,7 @@ public final class BlockMatrix {
         Block block = BlockCodec.decode(key, bytes);
         int r = blockRowsAt(index[index.length - 2]);
         int c = blockColsAt(index[index.length - 1]);
-        if (block.rows() != r || block.cols() != c) {
+        if (exactBlockShapes && (block.rows() != r || block.cols() != c)) {
             throw new CorruptBlockException(key, "stored shape " + block.shapeString() + " but matrix '" + name
                     + "' expects " + r + "x" + c + " there");
         }
@@ -285,12 +321,18 @@ public final class BlockMatrix {
     /** Writes the block at {@code index}; its shape must match the grid position. */
     public void write(Block block, int... index) {
         String key = key(index);
-        checkBlockShape(block, index, key);
+        if (exactBlockShapes) {
+            checkBlockShape(block, index, key);
+        }
+        if (isStructuralZero(index)) {
+            throw new IllegalArgumentException("block " + key + " lies above the block diagonal of lower-triangular matrix '"
+                    + name + "' and cannot be written");
+        }
         store.put(key, BlockCodec.encode(block, dtype));
     }
 
     public boolean exists(int... index) {
-        return store.exists(key(index));
+        return isStructuralZero(index) || store.exists(key(index));
     }
 
     /** Deletes one block; returns whether it existed. */
@@ -323,7 +365,8 @@ public final class BlockMatrix {
     public boolean equals(Object o) {
         return o instanceof BlockMatrix m && m.store == store && m.namespace.equals(namespace) && m.name.equals(name)
                 && m.rows == rows && m.cols == cols && m.blockRows == blockRows && m.blockCols == blockCols
-                && m.dtype == dtype && Arrays.equals(m.leadingGrid, leadingGrid);
+                && m.dtype == dtype && Arrays.equals(m.leadingGrid, leadingGrid) && m.structure == structure
+                && m.exactBlockShapes == exactBlockShapes;
     }
 
     @Override
@@ -342,6 +385,8 @@ public final class BlockMatrix {
         private int blockCols;
         private DType dtype = DType.FLOAT64;
         private int[] leadingGrid = new int[0];
+        private Structure structure = Structure.GENERAL;
+        private boolean exactBlockShapes = true;
         private boolean replace;
 
         private Builder(BlockStore store, String namespace, String name) {
@@ -379,6 +424,22 @@ public final class BlockMatrix {
             return this;
         }
 
+        /** Lower triangular: blocks above the diagonal read as zero and are never stored. */
+        public Builder structure(Structure structure) {
+            this.structure = structure;
+            return this;
+        }
+
+        /**
+         * Lets blocks have any shape, for intermediates whose blocks do not tile the matrix
+         * (the stacked reflectors of a QR tree). Exact shapes (the default) are checked on
+         * every read and write.
+         */
+        public Builder anyBlockShapes() {
+            this.exactBlockShapes = false;
+            return this;
+        }
+
         /** Allows creating over an existing matrix of the same name (its old blocks are deleted). */
         public Builder replaceExisting(boolean replace) {
             this.replace = replace;
@@ -387,7 +448,8 @@ public final class BlockMatrix {
 
         /** Validates, writes the header and returns the handle. */
         public BlockMatrix create() {
-            BlockMatrix m = new BlockMatrix(store, namespace, name, rows, cols, blockRows, blockCols, dtype, leadingGrid);
+            BlockMatrix m = new BlockMatrix(store, namespace, name, rows, cols, blockRows, blockCols, dtype, leadingGrid,
+                    structure, exactBlockShapes);
             if (store.exists(m.headerKey())) {
                 if (!replace) {
                     throw new IllegalArgumentException("matrix '" + name + "' already exists in namespace '" + namespace

@@ -2,9 +2,13 @@ package io.numpywren.matrix;
 
 import io.numpywren.codec.CorruptBlockException;
 
-/** The JSON header stored beside a matrix's blocks. */
+/**
+ * The JSON header stored beside a matrix's blocks; a missing structure means GENERAL and a
+ * missing exactBlockShapes means true.
+ */
 record MatrixHeader(String format, int version, String name, long rows, long cols, int blockRows, int blockCols,
-                    String dtype, int[] leadingGrid) {
+                    String dtype, int[] leadingGrid, String structure,
+                    Boolean exactBlockShapes) {
     static final String FORMAT = "numpywren.matrix";
     static final int VERSION = 1;
 
@@ -18,6 +22,9 @@ record MatrixHeader(String format, int version, String name, long rows, long col
         }
         if (name == null || dtype == null || leadingGrid == null) {
             throw new CorruptBlockException(key, "header lacks name, dtype or leadingGrid");
+        }
+        if (structure != null && !structure.equals("GENERAL") && !structure.equals("LOWER_TRIANGULAR")) {
+            throw new CorruptBlockException(key, "unknown matrix structure '" + structure + "'");
         }
     }
 }

@@ -151,4 +151,46 @@ class BlockMatricesTest {
                 .isInstanceOf(io.numpywren.codec.CorruptBlockException.class)
                 .hasMessageContaining("ns/A/0_0").hasMessageContaining("stored as float32");
     }
+
+    @ParameterizedTest
+    @EnumSource(TestStores.class)
+    void aLowerTriangularMatrixStoresNothingAboveItsBlockDiagonal(TestStores kind) {
+        BlockStore store = kind.open(tmp);
+        BlockMatrix l = BlockMatrix.builder(store, "ns", "L").shape(5, 5).blockSize(2)
+                .structure(BlockMatrix.Structure.LOWER_TRIANGULAR).create();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j <= i; j++) {
+                l.write(MatrixGenerator.random(i * 3 + j).block(0, 0, l.blockRowsAt(i), l.blockColsAt(j), 5, 5), i, j);
+            }
+        }
+        assertThat(store.list(l.prefix())).hasSize(6 + 1);
+        assertThat(l.isStructuralZero(0, 2)).isTrue();
+        assertThat(l.exists(0, 2)).isTrue();
+        assertThat(l.read(0, 2)).isEqualTo(Block.zeros(2, 1));
+        assertThatThrownBy(() -> l.write(Block.zeros(2, 2), 0, 1))
+                .hasMessageContaining("above the block diagonal");
+        BlockMatrix reopened = BlockMatrix.open(store, "ns", "L");
+        assertThat(reopened.structure()).isEqualTo(BlockMatrix.Structure.LOWER_TRIANGULAR);
+        Block dense = BlockMatrices.toDense(reopened);
+        assertThat(dense.get(0, 4)).isEqualTo(0.0);
+        assertThat(dense.get(4, 0)).isEqualTo(l.read(2, 0).get(0, 0));
+        assertThatThrownBy(() -> BlockMatrix.builder(store, "ns", "R").shape(5, 4).blockSize(2)
+                .structure(BlockMatrix.Structure.LOWER_TRIANGULAR).create())
+                .hasMessageContaining("must be square");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestStores.class)
+    void aMatrixWithAnyBlockShapesHoldsBlocksThatDoNotTileIt(TestStores kind) {
+        BlockStore store = kind.open(tmp);
+        BlockMatrix v = BlockMatrix.builder(store, "ns", "V").shape(8, 4).blockSize(4).leadingGrid(2)
+                .anyBlockShapes().create();
+        Block stacked = MatrixGenerator.random(1).block(0, 0, 8, 4, 8, 4);
+        v.write(stacked, 1, 0, 0);
+        assertThat(BlockMatrix.open(store, "ns", "V").read(1, 0, 0)).isEqualTo(stacked);
+        assertThat(BlockMatrix.open(store, "ns", "V").exactBlockShapes()).isFalse();
+
+        BlockMatrix exact = BlockMatrix.builder(store, "ns", "E").shape(8, 4).blockSize(4).create();
+        assertThatThrownBy(() -> exact.write(stacked, 0, 0)).hasMessageContaining("must be 4x4, got 8x4");
+    }
 }

@@ -1,108 +1,183 @@
 package io.numpywren.storage;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Label;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.statistics.Statistics;
-import net.jqwik.api.statistics.StatisticsReport;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class BlockKeysTest {
     private static final Path ROOT = Path.of("/srv/numpywren/store-root").toAbsolutePath();
 
-    @Provide
-    Arbitrary<String> validSegments() {
-        return Arbitraries.strings()
-                .withCharRange('a', 'z').withCharRange('A', 'Z').withCharRange('0', '9')
-                .withChars('.', '_', '-', '=', '+')
-                .ofMinLength(1).ofMaxLength(8)
-                .filter(s -> !s.equals(".") && !s.equals(".."));
+    // ---- generated inputs: a fixed seed per test, so every run checks the same cases ----
+
+    private static final String SEGMENT_CHARS =
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-=+";
+    private static final String KEY_LIKE_CHARS = "a./_\\ b";
+    private static final List<String> KEY_LIKE_SEGMENTS = List.of("a", "..", ".", "...", "b.c", "", "x_y", "..a", "a..");
+
+    /** A size in [min, max], with the smallest sizes drawn more often (they find most edge cases). */
+    private static int size(SplittableRandom random, int min, int max) {
+        return random.nextInt(4) == 0
+                ? random.nextInt(min, Math.min(max, min + 2) + 1)
+                : random.nextInt(min, max + 1);
     }
 
-    @Provide
-    Arbitrary<String> validKeys() {
-        return validSegments().list().ofMinSize(1).ofMaxSize(8).map(l -> String.join("/", l));
+    private static String stringOf(SplittableRandom random, String alphabet, int minLength, int maxLength) {
+        StringBuilder text = new StringBuilder();
+        for (int i = size(random, minLength, maxLength); i > 0; i--) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
+
+    /** One to eight characters of {@code A-Z a-z 0-9 . _ - = +}, never "." or "..". */
+    private static String validSegment(SplittableRandom random) {
+        while (true) {
+            String segment = stringOf(random, SEGMENT_CHARS, 1, 8);
+            if (!segment.equals(".") && !segment.equals("..")) {
+                return segment;
+            }
+        }
+    }
+
+    /** One to eight valid segments joined by '/'. */
+    private static String validKey(SplittableRandom random) {
+        List<String> segments = new ArrayList<>();
+        for (int i = size(random, 1, 8); i > 0; i--) {
+            segments.add(validSegment(random));
+        }
+        return String.join("/", segments);
+    }
+
+    private static String keyLikeSegments(SplittableRandom random) {
+        List<String> segments = new ArrayList<>();
+        for (int i = size(random, 1, 6); i > 0; i--) {
+            segments.add(KEY_LIKE_SEGMENTS.get(random.nextInt(KEY_LIKE_SEGMENTS.size())));
+        }
+        return String.join("/", segments);
     }
 
     /** Strings that look like keys, with many dots and slashes, most of them invalid. */
-    @Provide
-    Arbitrary<String> keyLikeStrings() {
-        Arbitrary<String> fromAlphabet = Arbitraries.strings().withChars('a', '.', '/', '_', '\\', ' ', 'b')
-                .ofMinLength(0).ofMaxLength(14);
-        Arbitrary<String> fromSegments = Arbitraries.of("a", "..", ".", "...", "b.c", "", "x_y", "..a", "a..")
-                .list().ofMinSize(1).ofMaxSize(6).map(l -> String.join("/", l));
-        Arbitrary<String> absolute = fromSegments.map(s -> "/" + s);
-        return Arbitraries.oneOf(fromAlphabet, fromSegments, absolute);
+    private static String keyLikeString(SplittableRandom random) {
+        return switch (random.nextInt(3)) {
+            case 0 -> stringOf(random, KEY_LIKE_CHARS, 0, 14);
+            case 1 -> keyLikeSegments(random);
+            default -> "/" + keyLikeSegments(random);
+        };
     }
 
-    @Property(tries = 1000)
-    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
-    @Label("any key validate() accepts stays inside the root when resolved and normalized")
-    void anyAcceptedKeyStaysInsideTheRoot(@ForAll("keyLikeStrings") String key) {
-        boolean accepted;
-        try {
-            assertThat(BlockKeys.validate(key)).isSameAs(key);
-            accepted = true;
-        } catch (InvalidKeyException e) {
-            accepted = false;
+    /** The input as a Java string literal, so that a failing case can be pasted into a test. */
+    private static String show(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c >= 32 && c < 127) {
+                        out.append(c);
+                    } else {
+                        out.append(String.format("\\u%04X", (int) c));
+                    }
+                }
+            }
         }
-        Statistics.collect(accepted ? "accepted" : "rejected");
-        if (accepted) {
+        return out.append('"').toString();
+    }
+
+    // ---- properties ----
+
+    @Test
+    @DisplayName("any key validate() accepts stays inside the root when resolved and normalized")
+    void anyAcceptedKeyStaysInsideTheRoot() {
+        SplittableRandom random = new SplittableRandom(0x5EED_B10C_0001L);
+        int tries = 1_000;
+        int accepted = 0;
+        for (int trial = 0; trial < tries; trial++) {
+            String key = keyLikeString(random);
+            String input = "trial " + trial + ", key " + show(key);
+            String returned;
+            try {
+                returned = BlockKeys.validate(key);
+            } catch (InvalidKeyException e) {
+                continue;
+            } catch (RuntimeException e) {
+                throw new AssertionError(input + ": validate threw " + e, e);
+            }
+            accepted++;
+            assertThat(returned).as("%s", input).isSameAs(key);
             Path resolved = ROOT.resolve(key).normalize();
-            assertThat(resolved).startsWithRaw(ROOT);
-            assertThat(resolved).isNotEqualTo(ROOT);
-            assertThat(resolved).isEqualTo(ROOT.resolve(key));
+            assertThat(resolved).as("%s", input).startsWithRaw(ROOT);
+            assertThat(resolved).as("%s", input).isNotEqualTo(ROOT);
+            assertThat(resolved).as("%s", input).isEqualTo(ROOT.resolve(key));
         }
         // the property must not hold vacuously: a fair share of the generated keys is accepted
-        Statistics.coverage(checker -> checker.check("accepted").percentage(p -> p > 5));
+        assertThat(100.0 * accepted / tries).as("percentage of generated keys accepted").isGreaterThan(5.0);
     }
 
-    @Property(tries = 500)
-    void everyKeyMadeOfValidSegmentsIsAcceptedAndResolvesBelowTheRootUnchanged(@ForAll("validKeys") String key) {
-        assertThat(BlockKeys.validate(key)).isEqualTo(key);
-        assertThat(BlockKeys.validatePrefix(key)).isEqualTo(key);
-        assertThat(BlockKeys.validatePrefix(key + "/")).isEqualTo(key + "/");
+    @Test
+    void everyKeyMadeOfValidSegmentsIsAcceptedAndResolvesBelowTheRootUnchanged() {
+        SplittableRandom random = new SplittableRandom(0x5EED_B10C_0002L);
+        for (int trial = 0; trial < 500; trial++) {
+            String key = validKey(random);
+            String input = "trial " + trial + ", key " + show(key);
 
-        Path resolved = ROOT.resolve(key);
-        assertThat(resolved.normalize()).isEqualTo(resolved);
-        assertThat(resolved).startsWithRaw(ROOT);
-        assertThat(ROOT.relativize(resolved).getNameCount()).isEqualTo(key.split("/").length);
+            assertThat(BlockKeys.validate(key)).as("%s", input).isEqualTo(key);
+            assertThat(BlockKeys.validatePrefix(key)).as("%s", input).isEqualTo(key);
+            assertThat(BlockKeys.validatePrefix(key + "/")).as("%s", input).isEqualTo(key + "/");
+
+            Path resolved = ROOT.resolve(key);
+            assertThat(resolved.normalize()).as("%s", input).isEqualTo(resolved);
+            assertThat(resolved).as("%s", input).startsWithRaw(ROOT);
+            assertThat(ROOT.relativize(resolved).getNameCount()).as("%s", input).isEqualTo(key.split("/").length);
+        }
     }
 
-    @Property(tries = 500)
-    void aDotDotSegmentAnywhereInAnOtherwiseValidKeyIsRejected(
-            @ForAll("validKeys") String key, @ForAll @IntRange(min = 0, max = 20) int where) {
-        List<String> segments = new ArrayList<>(List.of(key.split("/")));
-        segments.add(where % (segments.size() + 1), "..");
-        String bad = String.join("/", segments);
+    @Test
+    void aDotDotSegmentAnywhereInAnOtherwiseValidKeyIsRejected() {
+        SplittableRandom random = new SplittableRandom(0x5EED_B10C_0003L);
+        for (int trial = 0; trial < 500; trial++) {
+            String key = validKey(random);
+            int where = random.nextInt(0, 21);
+            List<String> segments = new ArrayList<>(List.of(key.split("/")));
+            segments.add(where % (segments.size() + 1), "..");
+            String bad = String.join("/", segments);
+            String input = "trial " + trial + ", key " + show(bad);
 
-        assertThatThrownBy(() -> BlockKeys.validate(bad))
-                .isInstanceOf(InvalidKeyException.class)
-                .hasMessageContaining("'..' segments are not allowed");
-        assertThatThrownBy(() -> BlockKeys.validatePrefix(bad + "/")).isInstanceOf(InvalidKeyException.class);
+            assertThat(catchThrowable(() -> BlockKeys.validate(bad))).as("%s", input)
+                    .isInstanceOf(InvalidKeyException.class)
+                    .hasMessageContaining("'..' segments are not allowed");
+            assertThat(catchThrowable(() -> BlockKeys.validatePrefix(bad + "/"))).as("prefix of %s", input)
+                    .isInstanceOf(InvalidKeyException.class);
+        }
     }
 
-    @Property(tries = 500)
-    void anyStringWithADotDotSegmentIsRejected(
-            @ForAll("keyLikeStrings") String before, @ForAll("keyLikeStrings") String after,
-            @ForAll boolean leading, @ForAll boolean trailing) {
-        String bad = (leading ? before + "/" : "") + ".." + (trailing ? "/" + after : "");
+    @Test
+    void anyStringWithADotDotSegmentIsRejected() {
+        SplittableRandom random = new SplittableRandom(0x5EED_B10C_0004L);
+        for (int trial = 0; trial < 500; trial++) {
+            String before = keyLikeString(random);
+            String after = keyLikeString(random);
+            boolean leading = random.nextBoolean();
+            boolean trailing = random.nextBoolean();
+            String bad = (leading ? before + "/" : "") + ".." + (trailing ? "/" + after : "");
 
-        assertThatThrownBy(() -> BlockKeys.validate(bad)).isInstanceOf(InvalidKeyException.class);
+            assertThat(catchThrowable(() -> BlockKeys.validate(bad))).as("trial %d, key %s", trial, show(bad))
+                    .isInstanceOf(InvalidKeyException.class);
+        }
     }
 
-    @Example
+    @Test
     void validateSegmentRejectsSlashesEmptyAndDotSegmentsNamingWhatWasChecked() {
         assertThatThrownBy(() -> BlockKeys.validateSegment("a/b", "matrix name"))
                 .isInstanceOf(InvalidKeyException.class).hasMessageContaining("matrix name must not contain '/'");
@@ -117,7 +192,7 @@ class BlockKeysTest {
         assertThat(BlockKeys.validateSegment("A_1", "matrix name")).isEqualTo("A_1");
     }
 
-    @Example
+    @Test
     void validatePrefixAcceptsTheEmptyPrefixATrailingSlashAndPartialSegments() {
         assertThat(BlockKeys.validatePrefix("")).isEmpty();
         assertThat(BlockKeys.validatePrefix("a/")).isEqualTo("a/");
@@ -125,7 +200,7 @@ class BlockKeysTest {
         assertThat(BlockKeys.validatePrefix("a/.")).isEqualTo("a/.");
     }
 
-    @Example
+    @Test
     void validatePrefixRejectsWhatCouldEscapeTheRoot() {
         for (String bad : List.of("/a", "a//b", "../", "a/../", "..", "./a", "a\\b")) {
             assertThatThrownBy(() -> BlockKeys.validatePrefix(bad))
@@ -137,7 +212,7 @@ class BlockKeysTest {
                 .isInstanceOf(InvalidKeyException.class).hasMessageContaining("longer than");
     }
 
-    @Example
+    @Test
     void theOffsetOfABadCharacterIsReported() {
         assertThatThrownBy(() -> BlockKeys.validate("ab/c d"))
                 .isInstanceOf(InvalidKeyException.class).hasMessageContaining("' ' at offset 4");
