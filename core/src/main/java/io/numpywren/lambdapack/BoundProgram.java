@@ -1,0 +1,111 @@
+package io.numpywren.lambdapack;
+
+import io.numpywren.kernel.Kernel;
+import io.numpywren.kernel.KernelArgs;
+import io.numpywren.matrix.BlockMatrix;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A program with every parameter bound: it has a definite, finite task DAG. */
+public final class BoundProgram {
+    private final Program program;
+    private final long[] parameterValues;
+    private final List<BlockMatrix> matrices;
+    private final Analyser analyser;
+
+    BoundProgram(Program program, long[] parameterValues, List<BlockMatrix> matrices) {
+        this.program = program;
+        this.parameterValues = parameterValues.clone();
+        this.matrices = List.copyOf(matrices);
+        this.analyser = new Analyser(this);
+    }
+
+    public Program program() {
+        return program;
+    }
+
+    /** The dependency analyser: children, parents, starters, counts, without building the DAG. */
+    public Analyser analyser() {
+        return analyser;
+    }
+
+    /** The matrix bound to parameter {@code name}. */
+    public BlockMatrix matrix(String name) {
+        int i = program.matrixParameters().indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("program " + program.name() + " has no matrix parameter '" + name + "'");
+        }
+        return matrices.get(i);
+    }
+
+    BlockMatrix matrix(int index) {
+        return matrices.get(index);
+    }
+
+    public Map<String, Long> parameters() {
+        Map<String, Long> map = new LinkedHashMap<>();
+        for (int i = 0; i < parameterValues.length; i++) {
+            map.put(program.intParameters().get(i), parameterValues[i]);
+        }
+        return map;
+    }
+
+    /** A fresh environment: parameter values, then room for every loop variable. */
+    long[] newEnvironment() {
+        long[] env = new long[parameterValues.length + program.maxDepth()];
+        System.arraycopy(parameterValues, 0, env, 0, parameterValues.length);
+        return env;
+    }
+
+    /** The environment in which {@code task}'s expressions evaluate. */
+    long[] environment(Task task) {
+        Statement s = statement(task);
+        if (task.depth() != s.depth()) {
+            throw new IllegalArgumentException("task " + task + " has " + task.depth() + " loop values but statement "
+                    + s.describe() + " is inside " + s.depth() + " loops");
+        }
+        long[] env = newEnvironment();
+        for (int d = 0; d < task.depth(); d++) {
+            env[parameterValues.length + d] = task.loopValue(d);
+        }
+        return env;
+    }
+
+    Statement statement(Task task) {
+        if (task.statement() < 0 || task.statement() >= program.statements().size()) {
+            throw new IllegalArgumentException("task " + task + " names statement " + task.statement() + " but program "
+                    + program.name() + " has " + program.statements().size());
+        }
+        return program.statements().get(task.statement());
+    }
+
+    public Kernel kernel(Task task) {
+        return statement(task).kernel;
+    }
+
+    /** The scalar arguments of the task's kernel call, evaluated. */
+    public KernelArgs arguments(Task task) {
+        Statement s = statement(task);
+        if (s.argumentNames.isEmpty()) {
+            return KernelArgs.NONE;
+        }
+        long[] env = environment(task);
+        Map<String, Object> args = new LinkedHashMap<>();
+        for (int i = 0; i < s.argumentNames.size(); i++) {
+            args.put(s.argumentNames.get(i), s.argumentValues.get(i).evalObject(env));
+        }
+        return KernelArgs.of(args);
+    }
+
+    /** A readable name for a task: {@code O[2,1] = trsm(O[1,1], S[1,2,1]) at i=1, j=2}. */
+    public String describe(Task task) {
+        Statement s = statement(task);
+        StringBuilder b = new StringBuilder(s.text);
+        for (int d = 0; d < s.depth(); d++) {
+            b.append(d == 0 ? " at " : ", ").append(s.loops.get(d).variable()).append('=').append(task.loopValue(d));
+        }
+        return b.toString();
+    }
+}

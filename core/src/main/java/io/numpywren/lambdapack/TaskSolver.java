@@ -1,0 +1,226 @@
+package io.numpywren.lambdapack;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the tasks of one statement whose reference (if any) equals a target block, by walking
+ * the statement's loop nest outer to inner. A loop variable that some index equation
+ * determines, affinely, once the outer variables are fixed is solved for directly (with exact
+ * division, bounds and step checks); only variables that no equation determines are
+ * enumerated. So the work is proportional to the number of answers, not to the loop nest.
+ */
+final class TaskSolver {
+    /** Receives the loop values of each solution (a fresh array each time). */
+    @FunctionalInterface
+    interface Sink {
+        void accept(long[] loopValues);
+    }
+
+    /** Decides whether an input block read by a task is written by some task. */
+    @FunctionalInterface
+    interface WrittenTest {
+        boolean written(Statement.Reference reference, long[] env);
+    }
+
+    final Statement statement;
+    private final Statement.Reference reference;
+    private final int parameters;
+    private final int depth;
+    private final List<Statement.Loop> loops;
+    private final ScalarExpr[] equations;
+    /** Per depth: the equation that determines that loop variable, or −1. */
+    private final int[] solveWith;
+    /** Per level (0 = before any loop, d + 1 = after fixing depth d): equations fully determined there. */
+    private final int[][] equationsAt;
+    private final Statement.Guard[][] guardsAt;
+    private final Statement.Reference[][] inputsAt;
+
+    TaskSolver(Statement statement, Statement.Reference reference, int parameters) {
+        this.statement = statement;
+        this.reference = reference;
+        this.parameters = parameters;
+        this.depth = statement.depth();
+        this.loops = statement.loops;
+        this.equations = reference == null ? new ScalarExpr[0] : reference.indices().toArray(new ScalarExpr[0]);
+        this.solveWith = new int[depth];
+        java.util.Arrays.fill(solveWith, -1);
+        List<List<Integer>> eqs = levels();
+        for (int e = 0; e < equations.length; e++) {
+            int level = level(equations[e].maxSlot());
+            eqs.get(level).add(e);
+            int d = level - 1;
+            if (d >= 0 && solveWith[d] < 0 && equations[e].affineIn(parameters + d)) {
+                solveWith[d] = e;
+            }
+        }
+        this.equationsAt = toArrays(eqs);
+        List<List<Statement.Guard>> guards = levels();
+        for (Statement.Guard g : statement.guards) {
+            guards.get(level(g.condition().maxSlot())).add(g);
+        }
+        this.guardsAt = new Statement.Guard[depth + 1][];
+        for (int l = 0; l <= depth; l++) {
+            guardsAt[l] = guards.get(l).toArray(new Statement.Guard[0]);
+        }
+        List<List<Statement.Reference>> inputs = levels();
+        for (Statement.Reference r : statement.inputs) {
+            int max = -1;
+            for (ScalarExpr index : r.indices()) {
+                max = Math.max(max, index.maxSlot());
+            }
+            inputs.get(level(max)).add(r);
+        }
+        this.inputsAt = new Statement.Reference[depth + 1][];
+        for (int l = 0; l <= depth; l++) {
+            inputsAt[l] = inputs.get(l).toArray(new Statement.Reference[0]);
+        }
+    }
+
+    private <T> List<List<T>> levels() {
+        List<List<T>> levels = new ArrayList<>();
+        for (int l = 0; l <= depth; l++) {
+            levels.add(new ArrayList<>());
+        }
+        return levels;
+    }
+
+    private static int[][] toArrays(List<List<Integer>> lists) {
+        int[][] arrays = new int[lists.size()][];
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = lists.get(i).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return arrays;
+    }
+
+    /** The level at which an expression whose highest slot is {@code slot} becomes known. */
+    private int level(int slot) {
+        return slot < parameters ? 0 : slot - parameters + 1;
+    }
+
+    /** Every task whose reference equals {@code target} (all tasks when target is null). */
+    void solve(long[] env, long[] target, Sink sink) {
+        if (target != null && target.length != equations.length) {
+            return; // a block of another rank cannot match
+        }
+        if (holds(0, env, target, null)) {
+            descend(0, env, target, null, sink);
+        }
+    }
+
+    /** Tasks none of whose input blocks is written by any task: the starters of this statement. */
+    void solveUnwritten(long[] env, WrittenTest written, Sink sink) {
+        if (holds(0, env, null, written)) {
+            descend(0, env, null, written, sink);
+        }
+    }
+
+    /** Number of tasks of the statement. */
+    long count(long[] env) {
+        if (!holds(0, env, null, null)) {
+            return 0;
+        }
+        return countFrom(0, env);
+    }
+
+    private long countFrom(int d, long[] env) {
+        if (d == depth) {
+            return 1;
+        }
+        Statement.Loop loop = loops.get(d);
+        long lo = loop.start().evalInt(env);
+        long hi = loop.stop().evalInt(env);
+        long step = step(loop, env);
+        if (d == depth - 1 && guardsAt[d + 1].length == 0) {
+            return hi > lo ? (hi - lo + step - 1) / step : 0;
+        }
+        long total = 0;
+        int slot = parameters + d;
+        for (long v = lo; v < hi; v += step) {
+            env[slot] = v;
+            if (holds(d + 1, env, null, null)) {
+                total += countFrom(d + 1, env);
+            }
+        }
+        return total;
+    }
+
+    private long step(Statement.Loop loop, long[] env) {
+        long step = loop.step().evalInt(env);
+        if (step <= 0) {
+            throw new LambdaPackException(statement.text, "range step of loop '" + loop.variable()
+                    + "' must be positive, got " + step + " (line " + statement.position.line() + ")");
+        }
+        return step;
+    }
+
+    private void descend(int d, long[] env, long[] target, WrittenTest written, Sink sink) {
+        if (d == depth) {
+            long[] values = new long[depth];
+            System.arraycopy(env, parameters, values, 0, depth);
+            sink.accept(values);
+            return;
+        }
+        Statement.Loop loop = loops.get(d);
+        long lo = loop.start().evalInt(env);
+        long hi = loop.stop().evalInt(env);
+        if (hi <= lo) {
+            return;
+        }
+        long step = step(loop, env);
+        int slot = parameters + d;
+        int e = target == null ? -1 : solveWith[d];
+        if (e >= 0) {
+            ScalarExpr eq = equations[e];
+            env[slot] = 0;
+            long at0 = eq.evalInt(env);
+            env[slot] = 1;
+            long coefficient = eq.evalInt(env) - at0;
+            if (coefficient != 0) {
+                long numerator = target[e] - at0;
+                if (numerator % coefficient != 0) {
+                    return;
+                }
+                long v = numerator / coefficient;
+                if (v < lo || v >= hi || (v - lo) % step != 0) {
+                    return;
+                }
+                env[slot] = v;
+                if (holds(d + 1, env, target, written)) {
+                    descend(d + 1, env, target, written, sink);
+                }
+                return;
+            }
+        }
+        for (long v = lo; v < hi; v += step) {
+            env[slot] = v;
+            if (holds(d + 1, env, target, written)) {
+                descend(d + 1, env, target, written, sink);
+            }
+        }
+    }
+
+    /** Checks the equations, guards and (for starters) inputs that become known at {@code level}. */
+    private boolean holds(int level, long[] env, long[] target, WrittenTest written) {
+        if (target != null) {
+            for (int e : equationsAt[level]) {
+                if (equations[e].evalInt(env) != target[e]) {
+                    return false;
+                }
+            }
+        }
+        for (Statement.Guard g : guardsAt[level]) {
+            if (g.condition().evalBool(env) != g.expected()) {
+                return false;
+            }
+        }
+        if (written != null) {
+            for (Statement.Reference r : inputsAt[level]) {
+                if (written.written(r, env)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,160 @@
+package io.numpywren.lambdapack;
+
+import io.numpywren.kernel.LinearAlgebra;
+import io.numpywren.kernel.LinearAlgebraProviders;
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockMatrices;
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.InMemoryBlockStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Each built-in algorithm: its DAG validated, and its result checked against the mathematics. */
+class BuiltinAlgorithmsTest {
+    private static final double EPS = Math.ulp(1.0);
+    private final LinearAlgebra la = LinearAlgebraProviders.configured();
+
+    private static Block multiply(Block a, Block b) {
+        Block c = Block.zeros(a.rows(), b.cols());
+        LinearAlgebraProviders.configured().dgemm(false, false, a.rows(), b.cols(), a.cols(), 1.0, a.data(), 0, a.rows(),
+                b.data(), 0, b.rows(), 0.0, c.data(), 0, c.rows());
+        return c;
+    }
+
+    private static double relativeDifference(Block x, Block y) {
+        Block d = x.copy();
+        for (int i = 0; i < d.data().length; i++) {
+            d.data()[i] -= y.data()[i];
+        }
+        return d.frobeniusNorm() / y.frobeniusNorm();
+    }
+
+    @Test
+    void choleskysDagIsValidFromOneToTwelveBlocks() {
+        for (int n = 1; n <= 12; n++) {
+            Validator.Report r = Validator.validate(AlgorithmFixtures.cholesky(n).program());
+            assertThat(r.tasks()).isEqualTo(AlgorithmFixtures.cholesky(n).program().analyser().taskCount());
+            assertThat(r.criticalPathLength()).as("N=%d", n).isEqualTo(n == 1 ? 1 : 3 * n - 2);
+        }
+    }
+
+    @Test
+    void gemmsDagIsValidForEveryShapeUpToTwelveBlocks() {
+        BlockStore store = new InMemoryBlockStore();
+        for (int k = 1; k <= 12; k++) {
+            for (int m : new int[] {1, 2, 5}) {
+                BlockMatrix a = AlgorithmFixtures.random(store, "A" + m + "_" + k, m, k, 1, 1);
+                BlockMatrix b = AlgorithmFixtures.random(store, "B" + m + "_" + k, k, 3, 1, 1);
+                Validator.Report r = Validator.validate(BuiltinPrograms.gemm(a, b, "gemm" + m + "_" + k).program());
+                long products = (long) m * k * 3;
+                assertThat(r.tasks()).as("M=%d K=%d", m, k).isEqualTo(k == 1 ? products : products + (long) m * 3 * (k - 1)
+                        + (long) m * 3 * (copies(k)));
+            }
+        }
+    }
+
+    /** Number of single-input adds (odd leftovers carried up a level) in the reduction of k partial products. */
+    private static int copies(int k) {
+        int copies = 0;
+        int width = k;
+        while (width > 2) {
+            copies += width % 2;
+            width = (width + 1) / 2;
+        }
+        return copies;
+    }
+
+    @Test
+    void triangularSolvesHaveValidDagsUpToTwelveBlocks() {
+        BlockStore store = new InMemoryBlockStore();
+        for (int n = 1; n <= 12; n++) {
+            BlockMatrix l = AlgorithmFixtures.spd(store, "L" + n, n, 1);
+            BlockMatrix b = AlgorithmFixtures.random(store, "B" + n, n, 2, 1, 1);
+            Validator.validate(BuiltinPrograms.trsmForward(l, b, "f" + n).program());
+            Validator.validate(BuiltinPrograms.trsmBackward(l, b, "b" + n).program());
+        }
+    }
+
+    @ParameterizedTest(name = "cholesky n={0} block={1}")
+    @CsvSource({"1,1", "8,8", "37,8", "64,16", "100,33"})
+    void choleskyReproducesItsInput(int n, int block) {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.spd(store, "A", n, block);
+        BuiltinPrograms.Job job = BuiltinPrograms.cholesky(a, "job");
+        ReferenceExecutor.Report report = ReferenceExecutor.run(job.program(), la);
+        Block l = BlockMatrices.toDense(job.output("L"));
+        Block dense = BlockMatrices.toDense(a);
+        assertThat(report.tasks()).isEqualTo(job.program().analyser().taskCount());
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < j; i++) {
+                assertThat(l.get(i, j)).as("L is lower triangular").isEqualTo(0.0);
+            }
+        }
+        assertThat(relativeDifference(multiply(l, l.transpose()), dense)).isLessThan(10 * n * EPS);
+    }
+
+    @ParameterizedTest(name = "gemm {0}x{1} times {1}x{2}, blocks {3}")
+    @CsvSource({"1,1,1,1", "20,20,20,20", "30,45,17,8", "16,100,9,7", "40,64,40,8"})
+    void gemmMultiplies(int m, int k, int n, int block) {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.random(store, "A", m, k, block, block);
+        BlockMatrix b = AlgorithmFixtures.random(store, "B", k, n, block, block);
+        BuiltinPrograms.Job job = BuiltinPrograms.gemm(a, b, "job");
+        ReferenceExecutor.run(job.program(), la);
+        Block expected = multiply(BlockMatrices.toDense(a), BlockMatrices.toDense(b));
+        assertThat(relativeDifference(BlockMatrices.toDense(job.output("C")), expected)).isLessThan(10 * k * EPS);
+    }
+
+    @ParameterizedTest(name = "triangular solves n={0} rhs={1} block={2}")
+    @CsvSource({"1,1,1", "24,5,8", "37,11,8", "50,50,16"})
+    void triangularSolvesSolve(int n, int rhs, int block) {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.spd(store, "A", n, block);
+        BuiltinPrograms.Job chol = BuiltinPrograms.cholesky(a, "chol");
+        ReferenceExecutor.run(chol.program(), la);
+        BlockMatrix l = chol.output("L");
+        BlockMatrix b = AlgorithmFixtures.random(store, "B", n, rhs, block, block);
+
+        BuiltinPrograms.Job forward = BuiltinPrograms.trsmForward(l, b, "fwd");
+        ReferenceExecutor.run(forward.program(), la);
+        Block lDense = BlockMatrices.toDense(l);
+        Block y = BlockMatrices.toDense(forward.output("X"));
+        Block bDense = BlockMatrices.toDense(b);
+        assertThat(relativeDifference(multiply(lDense, y), bDense)).as("‖L·Y − B‖/‖B‖").isLessThan(10 * n * EPS);
+
+        BuiltinPrograms.Job backward = BuiltinPrograms.trsmBackward(l, forward.output("X"), "bwd");
+        ReferenceExecutor.run(backward.program(), la);
+        Block x = BlockMatrices.toDense(backward.output("X"));
+        assertThat(relativeDifference(multiply(lDense.transpose(), x), y)).as("‖Lᵀ·X − Y‖/‖Y‖").isLessThan(10 * n * EPS);
+        Block ax = multiply(BlockMatrices.toDense(a), x);
+        assertThat(relativeDifference(ax, bDense)).as("‖A·X − B‖/‖B‖").isLessThan(100 * n * EPS);
+    }
+
+    @Test
+    void aNonPositiveDefiniteInputFailsNamingTheTaskAndTheKernel() {
+        BlockStore store = new InMemoryBlockStore();
+        Block dense = Block.identity(12, 12);
+        dense.set(7, 7, -1.0);
+        BlockMatrix a = BlockMatrices.fromDense(dense, BlockMatrix.builder(store, "in", "A").blockSize(4));
+        BuiltinPrograms.Job job = BuiltinPrograms.cholesky(a, "job");
+        assertThatThrownBy(() -> ReferenceExecutor.run(job.program(), la))
+                .hasMessageContaining("not positive definite")
+                .hasMessageContaining("O[i,i] = chol(S[i,i,i]) at i=1");
+    }
+
+    @Test
+    void inputsOfTheWrongShapeAreRejectedBeforeAnythingIsAllocated() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.random(store, "A", 10, 8, 4, 4);
+        assertThatThrownBy(() -> BuiltinPrograms.cholesky(a, "job")).hasMessageContaining("square matrix");
+        BlockMatrix b = AlgorithmFixtures.random(store, "B", 9, 3, 4, 4);
+        assertThatThrownBy(() -> BuiltinPrograms.gemm(a, b, "job")).hasMessageContaining("A 10x8")
+                .hasMessageContaining("B 9x3");
+        assertThat(store.list("job/")).isEmpty();
+    }
+}

@@ -1,0 +1,92 @@
+package io.numpywren.lambdapack;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CheckerTest {
+
+    /** Parses a program whose body is {@code body}, indented one level. */
+    private static Program check(String body) {
+        String indented = ("\n" + body.stripTrailing()).replace("\n", "\n    ") + "\n";
+        return Program.parse("t.lp", "def p(A: BigMatrix, B: BigMatrix, N: int):" + indented);
+    }
+
+    @Test
+    void aWellFormedProgramChecksAndDescribesItsStatements() {
+        Program p = check("""
+                for i in range(0, N):
+                    next = i + 1
+                    B[i, 0] = scale(A[next, 0], alpha=2.0)
+                """);
+        assertThat(p.statementCount()).isEqualTo(1);
+        assertThat(p.kernelName(0)).isEqualTo("scale");
+        assertThat(p.statementText(0)).isEqualTo("B[i,0] = scale(A[next,0])");
+        assertThat(p.loopVariables(0)).containsExactly("i");
+        assertThat(p.intParameters()).containsExactly("N");
+        assertThat(p.matrixParameters()).containsExactly("A", "B");
+        assertThat(p.matrixRank("A")).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "B[0, 0] = potrf(A[0, 0])|unknown kernel 'potrf'",
+            "B[0, 0] = chol(A[0, 0], A[1, 1])|kernel chol takes 1 input blocks, got 2",
+            "B[0, 0], A[1, 1] = chol(A[0, 0])|kernel chol produces 1 output block, but 2 are assigned",
+            "B[0, 0] = chol(C[0, 0])|unknown matrix 'C'",
+            "B[0, 0] = chol(N[0, 0])|'N' is a parameter, not a matrix",
+            "B[0, 0] = scale(A[0, 0], beta=2)|kernel scale has no argument 'beta'",
+            "B[0, 0] = scale(A[0, 0], alpha=1, alpha=2)|argument 'alpha' is given twice",
+            "B[0, N / 2] = chol(A[0, 0])|a block index must be an integer, got a real number",
+            "B[0, 0] = chol(A[0, 0])\\nB[1, 1] = chol(A[0, 0, 0])|matrix A is indexed with 3 indices here but with 2 elsewhere",
+            "B[0] = chol(A[0, 0])|matrix B needs at least 2 block indices",
+            "B[x, 0] = chol(A[0, 0])|unknown name 'x'",
+            "for i in range(0, N):\\n    B[i * i, 0] = chol(A[i, 0])|not affine in loop variable 'i'",
+            "for i in range(0, N):\\n    B[i // 2, i] = chol(A[i, 0])|not affine in loop variable 'i'",
+            "if N:\\n    B[0, 0] = chol(A[0, 0])|an if condition must be a comparison or boolean",
+            "for i in range(0, 2.5):\\n    B[i, 0] = chol(A[i, 0])|a range stop must be an integer",
+            "N = 3\\nB[0, 0] = chol(A[0, 0])|cannot assign to 'N': it is a parameter",
+            "for N in range(0, 3):\\n    B[N, 0] = chol(A[N, 0])|loop variable 'N' is already a parameter",
+            "x = foo(N)\\nB[0, 0] = chol(A[0, 0])|unknown function 'foo'",
+            "x = N and 1\\nB[0, 0] = chol(A[0, 0])|'and' needs a boolean",
+            "x = 1\\n|calls no kernel"})
+    void mistakesAreRejectedWithAClearMessage(String body, String message) {
+        assertThatThrownBy(() -> check(body.replace("\\n", "\n")))
+                .isInstanceOf(LambdaPackException.class)
+                .hasMessageStartingWith("t.lp:")
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void aTreeLevelWithALogarithmicRangeMayAppearNonAffinely() {
+        Program p = check("""
+                for level in range(0, ceiling(log(N, 2))):
+                    for k in range(0, N, 2**(level + 1)):
+                        B[level, k + 2**level] = chol(A[k, 0])
+                """);
+        assertThat(p.statementCount()).isEqualTo(1);
+    }
+
+    @Test
+    void errorsPointAtTheOffendingLineAndColumn() {
+        assertThatThrownBy(() -> check("B[0, 0] = chol(A[0, 0])\nB[1, 1] = chol(Q[0, 0])"))
+                .isInstanceOfSatisfying(LambdaPackException.class, e -> {
+                    assertThat(e.line()).isEqualTo(3);
+                    assertThat(e.column()).isEqualTo(20);
+                });
+    }
+
+    @Test
+    void bindingChecksEveryParameter() {
+        Program p = check("B[0, 0] = chol(A[0, 0])");
+        assertThatThrownBy(() -> p.bind(Program.ints(), java.util.Map.of()))
+                .hasMessageContaining("integer parameter 'N' is not bound");
+        assertThatThrownBy(() -> p.bind(Program.ints("N", 1, "M", 2), java.util.Map.of()))
+                .hasMessageContaining("no integer parameter 'M'");
+        assertThatThrownBy(() -> p.bind(Program.ints("N", 1), java.util.Map.of()))
+                .hasMessageContaining("matrix parameter 'A' is not bound");
+    }
+}
