@@ -1,0 +1,25 @@
+package io.numpywren.backend;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a backend can do: the scheduler keeps at most {@code maxConcurrency} tasks in flight,
+ * sizes leases below {@code maxTaskDuration}, and never sends a spec over
+ * {@code maxRequestBytes}.
+ */
+public record BackendCapabilities(int maxConcurrency, Duration maxTaskDuration, long maxRequestBytes,
+                                  boolean canCancel) {
+    public BackendCapabilities {
+        if (maxConcurrency < 1) {
+            throw new IllegalArgumentException("maxConcurrency must be at least 1, got " + maxConcurrency);
+        }
+        Objects.requireNonNull(maxTaskDuration, "maxTaskDuration");
+        if (maxTaskDuration.isNegative() || maxTaskDuration.isZero()) {
+            throw new IllegalArgumentException("maxTaskDuration must be positive, got " + maxTaskDuration);
+        }
+        if (maxRequestBytes < 1) {
+            throw new IllegalArgumentException("maxRequestBytes must be positive, got " + maxRequestBytes);
+        }
+    }
+}

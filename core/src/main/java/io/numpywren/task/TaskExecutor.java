@@ -1,0 +1,192 @@
+package io.numpywren.task;
+
+import io.numpywren.codec.BlockCodec;
+import io.numpywren.codec.CorruptBlockException;
+import io.numpywren.kernel.Kernel;
+import io.numpywren.kernel.KernelArgs;
+import io.numpywren.kernel.KernelException;
+import io.numpywren.kernel.Kernels;
+import io.numpywren.kernel.LinearAlgebra;
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.DType;
+import io.numpywren.storage.BlockKeys;
+import io.numpywren.storage.BlockNotFoundException;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.InvalidKeyException;
+import io.numpywren.storage.StoreException;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The worker side of every backend: validates a {@link TaskSpec}, reads its input blocks,
+ * runs its kernel, writes its output blocks and reports a {@link TaskResult}. It never throws
+ * for a bad task: every failure comes back as a result with a classified error.
+ */
+public final class TaskExecutor {
+    private final BlockStore store;
+    private final LinearAlgebra la;
+    private final String worker;
+    private final String allowedRoot;
+
+    /**
+     * @param allowedRoot a key prefix every key must start with, set by the deployment (not by
+     *                    the request); empty allows the whole store
+     */
+    public TaskExecutor(BlockStore store, LinearAlgebra la, String worker, String allowedRoot) {
+        this.store = store;
+        this.la = la;
+        this.worker = worker;
+        this.allowedRoot = allowedRoot == null ? "" : allowedRoot;
+    }
+
+    public TaskExecutor(BlockStore store, LinearAlgebra la, String worker) {
+        this(store, la, worker, "");
+    }
+
+    /** The handler entry point: JSON in, JSON out. */
+    public byte[] execute(byte[] specJson) {
+        TaskSpec spec;
+        try {
+            spec = TaskCodec.decodeSpec(specJson);
+        } catch (MalformedTaskException e) {
+            return TaskCodec.encode(TaskResult.failure(null, worker,
+                    TaskError.deterministic("malformed-spec", e.getMessage(), null)));
+        }
+        return TaskCodec.encode(execute(spec));
+    }
+
+    public TaskResult execute(TaskSpec spec) {
+        Kernel kernel;
+        KernelArgs args;
+        try {
+            kernel = validate(spec);
+            args = arguments(spec);
+        } catch (MalformedTaskException | InvalidKeyException e) {
+            return TaskResult.failure(spec, worker, TaskError.deterministic("malformed-spec",
+                    "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: " + e.getMessage(), null));
+        }
+        long start = System.nanoTime();
+        List<Block> inputs = new ArrayList<>(spec.inputs().size());
+        long bytesRead = 0;
+        String current = null;
+        try {
+            for (String key : spec.inputs()) {
+                current = key;
+                ByteBuffer bytes = store.get(key);
+                bytesRead += bytes.remaining();
+                inputs.add(BlockCodec.decode(key, bytes));
+            }
+        } catch (BlockNotFoundException e) {
+            return failed(spec, TaskError.deterministic("missing-block", "input block " + current + " does not exist",
+                    current));
+        } catch (CorruptBlockException e) {
+            return failed(spec, TaskError.deterministic("corrupt-block", e.getMessage(), current));
+        } catch (StoreException e) {
+            return failed(spec, TaskError.transientError("store", "reading " + current + ": " + e.getMessage()));
+        }
+        long read = System.nanoTime();
+        List<Block> outputs;
+        long flops;
+        try {
+            outputs = kernel.run(la, inputs, args);
+            List<int[]> shapes = new ArrayList<>(inputs.size());
+            for (Block b : inputs) {
+                shapes.add(new int[] {b.rows(), b.cols()});
+            }
+            flops = kernel.flops(shapes, args);
+        } catch (KernelException e) {
+            return failed(spec, TaskError.deterministic("kernel", e.getMessage() + " (inputs " + spec.inputs() + ")",
+                    spec.inputs().isEmpty() ? null : spec.inputs().get(0)));
+        } catch (RuntimeException e) {
+            return failed(spec, TaskError.deterministic("internal", "kernel " + kernel.name() + " failed: " + e, null));
+        }
+        long computed = System.nanoTime();
+        List<TaskResult.WrittenBlock> written = new ArrayList<>(outputs.size());
+        long bytesWritten = 0;
+        try {
+            for (int i = 0; i < outputs.size(); i++) {
+                TaskSpec.OutputBlock out = spec.outputs().get(i);
+                current = out.key();
+                ByteBuffer encoded = BlockCodec.encode(outputs.get(i), DType.fromName(out.dtype()));
+                int checksum = BlockCodec.header(out.key(), encoded).checksum();
+                long size = encoded.remaining();
+                store.put(out.key(), encoded);
+                written.add(new TaskResult.WrittenBlock(out.key(), checksum, size));
+                bytesWritten += size;
+            }
+        } catch (StoreException e) {
+            return failed(spec, TaskError.transientError("store", "writing " + current + ": " + e.getMessage()));
+        }
+        long end = System.nanoTime();
+        return new TaskResult(TaskResult.VERSION, spec.jobId(), spec.taskId(), spec.attempt(), TaskResult.Status.OK,
+                written, flops, bytesRead, bytesWritten, (read - start) / 1e9, (computed - read) / 1e9,
+                (end - computed) / 1e9, worker, la.name(), null);
+    }
+
+    private TaskResult failed(TaskSpec spec, TaskError error) {
+        return TaskResult.failure(spec, worker, error);
+    }
+
+    private Kernel validate(TaskSpec spec) {
+        require(spec.jobId() != null && !spec.jobId().isBlank(), "jobId is missing");
+        require(spec.taskId() != null && !spec.taskId().isBlank(), "taskId is missing");
+        require(spec.attempt() >= 1, "attempt must be at least 1, got " + spec.attempt());
+        require(spec.kernel() != null, "kernel is missing");
+        require(Kernels.exists(spec.kernel()), "unknown kernel '" + spec.kernel() + "'");
+        Kernel kernel = Kernels.get(spec.kernel());
+        require(spec.namespace() != null, "namespace is missing");
+        String namespace = BlockKeys.validate(spec.namespace());
+        requireUnderRoot(namespace);
+        List<String> readable = new ArrayList<>();
+        readable.add(namespace + "/");
+        for (String ns : spec.inputNamespaces()) {
+            requireUnderRoot(BlockKeys.validate(ns));
+            readable.add(ns + "/");
+        }
+        require(spec.outputs().size() == kernel.outputs(), "kernel " + kernel.name() + " writes " + kernel.outputs()
+                + " blocks but the spec lists " + spec.outputs().size());
+        for (String key : spec.inputs()) {
+            BlockKeys.validate(key);
+            require(readable.stream().anyMatch(key::startsWith), "input key '" + key + "' lies outside the job's namespaces "
+                    + readable);
+        }
+        for (TaskSpec.OutputBlock out : spec.outputs()) {
+            BlockKeys.validate(out.key());
+            require(out.key().startsWith(namespace + "/"), "output key '" + out.key() + "' lies outside the job's namespace '"
+                    + namespace + "'");
+            try {
+                DType.fromName(out.dtype());
+            } catch (IllegalArgumentException e) {
+                throw new MalformedTaskException(e.getMessage());
+            }
+        }
+        return kernel;
+    }
+
+    private void requireUnderRoot(String namespace) {
+        require(allowedRoot.isEmpty() || namespace.equals(allowedRoot) || namespace.startsWith(allowedRoot + "/"),
+                "namespace '" + namespace + "' lies outside this worker's root '" + allowedRoot + "'");
+    }
+
+    private static KernelArgs arguments(TaskSpec spec) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        spec.arguments().forEach((name, typed) -> {
+            try {
+                values.put(name, typed.toObject());
+            } catch (IllegalArgumentException e) {
+                throw new MalformedTaskException("argument '" + name + "': " + e.getMessage());
+            }
+        });
+        return KernelArgs.of(values);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new MalformedTaskException(message);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.numpywren.task;
+
+import io.numpywren.codec.BlockCodec;
+import io.numpywren.kernel.LinearAlgebraProviders;
+import io.numpywren.matrix.Block;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.InMemoryBlockStore;
+import io.numpywren.storage.StoreException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TaskExecutorTest {
+    private final InMemoryBlockStore store = new InMemoryBlockStore();
+    private final TaskExecutor executor = new TaskExecutor(store, LinearAlgebraProviders.configured(), "test-worker");
+
+    private static Block block(int rows, int cols, double start) {
+        Block b = Block.zeros(rows, cols);
+        for (int i = 0; i < b.data().length; i++) {
+            b.data()[i] = start + i;
+        }
+        return b;
+    }
+
+    private static TaskSpec spec(String kernel, Map<String, TaskSpec.TypedValue> args, List<String> inputs,
+                                 List<String> outputs) {
+        return new TaskSpec(TaskSpec.VERSION, "job1", "t1", 1, "jobs/job1", List.of("in"), kernel, args, inputs,
+                outputs.stream().map(k -> new TaskSpec.OutputBlock(k, "float64")).toList());
+    }
+
+    @Test
+    void aGemmTaskReadsItsInputsWritesItsOutputAndReportsWhatItCost() {
+        store.put("in/A/0_0", BlockCodec.encode(block(3, 4, 1)));
+        store.put("in/B/0_0", BlockCodec.encode(block(4, 2, 5)));
+        TaskResult r = executor.execute(spec("gemm", Map.of(), List.of("in/A/0_0", "in/B/0_0"), List.of("jobs/job1/C/0_0")));
+
+        assertThat(r.ok()).as("%s", r.error()).isTrue();
+        Block c = BlockCodec.decode("jobs/job1/C/0_0", store.get("jobs/job1/C/0_0"));
+        assertThat(c.rows()).isEqualTo(3);
+        assertThat(c.get(0, 0)).isEqualTo(1 * 5 + 4 * 6 + 7 * 7 + 10 * 8);
+        assertThat(r.flops()).isEqualTo(2L * 3 * 4 * 2);
+        assertThat(r.outputs()).singleElement().satisfies(w -> {
+            assertThat(w.key()).isEqualTo("jobs/job1/C/0_0");
+            assertThat(w.checksum()).isEqualTo(BlockCodec.header(w.key(), store.get(w.key())).checksum());
+            assertThat(w.bytes()).isEqualTo(store.get(w.key()).remaining());
+        });
+        assertThat(r.bytesRead()).isEqualTo(2L * BlockCodec.HEADER_BYTES + 8L * (12 + 8));
+        assertThat(r.worker()).isEqualTo("test-worker");
+        assertThat(r.kernelProvider()).isNotBlank();
+    }
+
+    @Test
+    void specsAndResultsRoundTripThroughJson() {
+        TaskSpec s = spec("trsm", Map.of("right", TaskSpec.TypedValue.of(true), "alpha", TaskSpec.TypedValue.of(-1.5),
+                "n", TaskSpec.TypedValue.of(3L)), List.of("in/L/0_0", "in/B/1_0"), List.of("jobs/job1/X/1_0"));
+        assertThat(TaskCodec.decodeSpec(TaskCodec.encode(s))).isEqualTo(s);
+        TaskResult r = TaskResult.failure(s, "w", TaskError.deterministic("kernel", "boom", "in/L/0_0"));
+        assertThat(TaskCodec.decodeResult(TaskCodec.encode(r))).isEqualTo(r);
+        assertThat(new String(TaskCodec.encode(s), StandardCharsets.UTF_8))
+                .contains("\"type\":\"bool\"").contains("\"type\":\"real\"").contains("\"version\":1");
+    }
+
+    @Test
+    void malformedJsonComesBackAsADeterministicFailureNotAnException() {
+        for (String json : List.of("", "{", "null", "[]", "{\"version\":1,\"bogus\":true}",
+                "{\"version\":2,\"jobId\":\"j\",\"taskId\":\"t\",\"attempt\":1}")) {
+            TaskResult r = TaskCodec.decodeResult(executor.execute(json.getBytes(StandardCharsets.UTF_8)));
+            assertThat(r.ok()).as(json).isFalse();
+            assertThat(r.error().kind()).isEqualTo(TaskError.Kind.DETERMINISTIC);
+            assertThat(r.error().type()).isEqualTo("malformed-spec");
+        }
+    }
+
+    @Test
+    void keysOutsideTheJobsNamespacesAreRejectedBeforeAnythingIsReadOrWritten() {
+        store.put("in/A/0_0", BlockCodec.encode(Block.identity(2, 2)));
+        store.put("secret/A/0_0", BlockCodec.encode(Block.identity(2, 2)));
+        TaskResult outside = executor.execute(spec("chol", Map.of(), List.of("in/A/0_0"), List.of("other/L/0_0")));
+        assertThat(outside.error().message()).contains("output key 'other/L/0_0' lies outside the job's namespace");
+        TaskResult reading = executor.execute(spec("chol", Map.of(), List.of("secret/A/0_0"), List.of("jobs/job1/L/0_0")));
+        assertThat(reading.error().message()).contains("input key 'secret/A/0_0' lies outside");
+        TaskResult escaping = executor.execute(spec("chol", Map.of(), List.of("in/../secret/A/0_0"),
+                List.of("jobs/job1/L/0_0")));
+        assertThat(escaping.error().type()).isEqualTo("malformed-spec");
+        assertThat(escaping.error().message()).contains("'..' segments are not allowed");
+        assertThat(store.list("jobs/")).isEmpty();
+        assertThat(store.list("other/")).isEmpty();
+
+        TaskExecutor rooted = new TaskExecutor(store, LinearAlgebraProviders.configured(), "w", "tenant1");
+        assertThat(rooted.execute(spec("chol", Map.of(), List.of("in/A/0_0"), List.of("jobs/job1/L/0_0"))).error().message())
+                .contains("outside this worker's root 'tenant1'");
+    }
+
+    @Test
+    void aMissingInputIsDeterministicAndNamesTheKey() {
+        TaskResult r = executor.execute(spec("chol", Map.of(), List.of("in/A/3_3"), List.of("jobs/job1/L/3_3")));
+        assertThat(r.error()).isEqualTo(TaskError.deterministic("missing-block", "input block in/A/3_3 does not exist",
+                "in/A/3_3"));
+    }
+
+    @Test
+    void aCorruptInputIsDeterministicAndNamesTheKey() {
+        ByteBuffer encoded = BlockCodec.encode(Block.identity(3, 3));
+        encoded.put(BlockCodec.HEADER_BYTES + 5, (byte) 0x7f);
+        store.put("in/A/0_0", encoded);
+        TaskResult r = executor.execute(spec("chol", Map.of(), List.of("in/A/0_0"), List.of("jobs/job1/L/0_0")));
+        assertThat(r.error().type()).isEqualTo("corrupt-block");
+        assertThat(r.error().key()).isEqualTo("in/A/0_0");
+        assertThat(r.error().message()).contains("checksum");
+    }
+
+    @Test
+    void aKernelsNumericalFailureIsDeterministic() {
+        Block notSpd = Block.identity(3, 3);
+        notSpd.set(1, 1, -4);
+        store.put("in/A/0_0", BlockCodec.encode(notSpd));
+        TaskResult r = executor.execute(spec("chol", Map.of(), List.of("in/A/0_0"), List.of("jobs/job1/L/0_0")));
+        assertThat(r.error().kind()).isEqualTo(TaskError.Kind.DETERMINISTIC);
+        assertThat(r.error().type()).isEqualTo("kernel");
+        assertThat(r.error().message()).contains("not positive definite").contains("in/A/0_0");
+        assertThat(store.exists("jobs/job1/L/0_0")).isFalse();
+    }
+
+    @Test
+    void aStoreThatFailsToWriteGivesATransientError() {
+        InMemoryBlockStore backing = new InMemoryBlockStore();
+        backing.put("in/A/0_0", BlockCodec.encode(Block.identity(2, 2)));
+        BlockStore flaky = new io.numpywren.storage.ForwardingBlockStore(backing) {
+            @Override
+            public void put(String key, ByteBuffer bytes) {
+                throw new StoreException("503 SlowDown writing " + key);
+            }
+        };
+        TaskResult r = new TaskExecutor(flaky, LinearAlgebraProviders.configured(), "w")
+                .execute(spec("chol", Map.of(), List.of("in/A/0_0"), List.of("jobs/job1/L/0_0")));
+        assertThat(r.error().kind()).isEqualTo(TaskError.Kind.TRANSIENT);
+        assertThat(r.error().message()).contains("SlowDown");
+    }
+
+    @Test
+    void malformedFieldsAreRejectedWithWhatWasWrong() {
+        store.put("in/A/0_0", BlockCodec.encode(Block.identity(2, 2)));
+        assertThat(executor.execute(spec("potrf", Map.of(), List.of("in/A/0_0"), List.of("jobs/job1/L/0_0")))
+                .error().message()).contains("unknown kernel 'potrf'");
+        assertThat(executor.execute(spec("chol", Map.of(), List.of("in/A/0_0"),
+                List.of("jobs/job1/L/0_0", "jobs/job1/L/0_1"))).error().message())
+                .contains("writes 1 blocks but the spec lists 2");
+        assertThat(executor.execute(spec("scale", Map.of("alpha", new TaskSpec.TypedValue("real", "two")),
+                List.of("in/A/0_0"), List.of("jobs/job1/L/0_0"))).error().message()).contains("argument 'alpha'");
+        assertThat(executor.execute(spec("scale", Map.of("alpha", new TaskSpec.TypedValue("complex", "1")),
+                List.of("in/A/0_0"), List.of("jobs/job1/L/0_0"))).error().message()).contains("unknown value type 'complex'");
+    }
+}
