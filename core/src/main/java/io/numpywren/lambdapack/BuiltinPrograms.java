@@ -1,5 +1,6 @@
 package io.numpywren.lambdapack;
 
+import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrix;
 
 import java.util.LinkedHashMap;
@@ -11,7 +12,8 @@ import java.util.Map;
  * its outputs and intermediates in the job's namespace and binds the program's parameters.
  */
 public final class BuiltinPrograms {
-    public static final List<String> NAMES = List.of("cholesky", "gemm", "trsm_forward", "trsm_backward");
+    public static final List<String> NAMES = List.of("cholesky", "gemm", "trsm_forward", "trsm_backward", "tsqr",
+            "qr", "bdfac");
 
     private BuiltinPrograms() {
     }
@@ -107,4 +109,156 @@ public final class BuiltinPrograms {
         BoundProgram p = Program.builtin(program).bind(Program.ints("N", l.gridRows(), "R", b.gridCols()), matrices);
         return new Job(p, Map.of("X", x), List.of(s));
     }
+
+    /** Levels of a binary tree over {@code n} leaves: ceiling(log2(n)), 0 for one leaf. */
+    private static int treeLevels(int n) {
+        return n <= 1 ? 0 : 64 - Long.numberOfLeadingZeros(n - 1L);
+    }
+
+    private static BlockMatrix.Builder intermediate(BlockMatrix shape, String namespace, String name, int... leading) {
+        return like(shape, namespace, name).leadingGrid(leading);
+    }
+
+    private static Map<String, BlockMatrix> matrices(Object... namesAndMatrices) {
+        Map<String, BlockMatrix> map = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndMatrices.length; i += 2) {
+            map.put((String) namesAndMatrices[i], (BlockMatrix) namesAndMatrices[i + 1]);
+        }
+        return map;
+    }
+
+    /**
+     * The R of a tall-skinny QR factorisation A = Q·R by TSQR: {@code a} must have one block
+     * column and at least as many rows as columns. Output "R": n x n upper triangular, in one
+     * block (n = A's columns). Q is not formed.
+     */
+    public static Job tsqr(BlockMatrix a, String namespace) {
+        if (a.gridRank() != 2) {
+            throw new IllegalArgumentException("tsqr needs a 2-D block grid, got " + a);
+        }
+        if (a.gridCols() != 1) {
+            throw new IllegalArgumentException("tsqr needs a tall-skinny matrix with one block column, got " + a.name()
+                    + " " + a.rows() + "x" + a.cols() + " with " + a.gridCols() + " block columns of width "
+                    + a.blockCols() + " (use qr for a matrix of several block columns)");
+        }
+        if (a.rows() < a.cols()) {
+            throw new IllegalArgumentException("tsqr needs at least as many rows as columns, got " + a.name() + " "
+                    + a.rows() + "x" + a.cols() + " (use qr for a wide matrix)");
+        }
+        int n = a.gridRows();
+        int levels = treeLevels(n);
+        BlockMatrix r = BlockMatrix.builder(a.store(), namespace, "R").shape(a.cols(), a.cols())
+                .blockShape(a.blockCols(), a.blockCols()).create();
+        BlockMatrix w = intermediate(a, namespace, "W", Math.max(1, levels)).anyBlockShapes().create();
+        BlockMatrix v = intermediate(a, namespace, "V", levels + 1).anyBlockShapes().create();
+        BlockMatrix t = intermediate(a, namespace, "T", levels + 1).anyBlockShapes().create();
+        BoundProgram p = Program.builtin("tsqr").bind(Program.ints("N", n),
+                matrices("A", a, "R", r, "W", w, "V", v, "T", t));
+        return new Job(p, Map.of("R", r), List.of(w, v, t));
+    }
+
+    /**
+     * The R of A = Q·R by tiled communication-avoiding QR (a TSQR tree per block column), for a
+     * tall, square or wide {@code a} with square blocks. Output "R": min(m, n) x n in A's
+     * blocks, upper triangular; its blocks below the block diagonal are zero by its structure
+     * and are not stored. Q is not formed.
+     */
+    public static Job qr(BlockMatrix a, String namespace) {
+        if (a.gridRank() != 2) {
+            throw new IllegalArgumentException("qr needs a 2-D block grid, got " + a);
+        }
+        if (a.blockRows() != a.blockCols()) {
+            throw new IllegalArgumentException("qr needs square blocks, got " + a.name() + " with blocks "
+                    + a.blockRows() + "x" + a.blockCols());
+        }
+        int n = a.gridRows();
+        int m = a.gridCols();
+        int panels = Math.min(n, m);
+        int levels = treeLevels(n);
+        BlockMatrix r = BlockMatrix.builder(a.store(), namespace, "R").shape(Math.min(a.rows(), a.cols()), a.cols())
+                .blockSize(a.blockRows()).structure(BlockMatrix.Structure.UPPER_TRIANGULAR).create();
+        BlockMatrix s = intermediate(a, namespace, "S", panels).create();
+        BlockMatrix w = intermediate(a, namespace, "W", panels, Math.max(1, levels)).anyBlockShapes().create();
+        BlockMatrix v = intermediate(a, namespace, "V", panels, levels + 1).anyBlockShapes().create();
+        BlockMatrix t = intermediate(a, namespace, "T", panels, levels + 1).anyBlockShapes().create();
+        BoundProgram p = Program.builtin("qr").bind(Program.ints("N", n, "M", m),
+                matrices("A", a, "R", r, "S", s, "W", w, "V", v, "T", t));
+        return new Job(p, Map.of("R", r), List.of(s, w, v, t));
+    }
+
+    /**
+     * Block-bidiagonal reduction A = Q·B·Pᵀ (numpywren's BDFAC), the first stage of an SVD:
+     * B has A's singular values. {@code a} must be square with square blocks. Output "B", in
+     * A's blocks: only its diagonal blocks (upper triangular) and superdiagonal blocks (lower
+     * triangular) are stored, every other block is zero by its structure. {@link #bandStorage} packs it for
+     * the {@code band_singular_values} kernel. Q and P are not formed.
+     */
+    public static Job bdfac(BlockMatrix a, String namespace) {
+        if (a.gridRank() != 2) {
+            throw new IllegalArgumentException("bdfac needs a 2-D block grid, got " + a);
+        }
+        if (a.rows() != a.cols() || a.blockRows() != a.blockCols()) {
+            throw new IllegalArgumentException("bdfac supports only a square matrix with square blocks (N == M block"
+                    + " rows and columns), got " + a.name() + " " + a.rows() + "x" + a.cols() + " in "
+                    + a.blockRows() + "x" + a.blockCols() + " blocks");
+        }
+        int n = a.gridRows();
+        int qrLevels = treeLevels(n);
+        int lqLevels = treeLevels(n - 1);
+        BlockMatrix b = like(a, namespace, "B").structure(BlockMatrix.Structure.UPPER_BLOCK_BIDIAGONAL).create();
+        BlockMatrix s = intermediate(a, namespace, "S", n).create();
+        BlockMatrix w = intermediate(a, namespace, "W", n, Math.max(1, qrLevels)).create();
+        BlockMatrix y = like(a, namespace, "Y").create();
+        BlockMatrix h = intermediate(a, namespace, "H", n).create();
+        BlockMatrix z = intermediate(a, namespace, "Z", n, Math.max(1, lqLevels)).create();
+        BlockMatrix vq = intermediate(a, namespace, "VQ", n, qrLevels + 1).anyBlockShapes().create();
+        BlockMatrix tq = intermediate(a, namespace, "TQ", n, qrLevels + 1).anyBlockShapes().create();
+        BlockMatrix vl = intermediate(a, namespace, "VL", n, lqLevels + 1).anyBlockShapes().create();
+        BlockMatrix tl = intermediate(a, namespace, "TL", n, lqLevels + 1).anyBlockShapes().create();
+        BoundProgram p = Program.builtin("bdfac").bind(Program.ints("N", n), matrices("A", a, "B", b, "S", s,
+                "W", w, "Y", y, "H", h, "Z", z, "VQ", vq, "TQ", tq, "VL", vl, "TL", tl));
+        return new Job(p, Map.of("B", b), List.of(s, w, y, h, z, vq, tq, vl, tl));
+    }
+
+    /**
+     * LAPACK band storage ((b+1) x n, b = the block size) of an upper block-bidiagonal matrix
+     * such as bdfac's B, assembled from its diagonal and superdiagonal blocks only: the other
+     * blocks are never read, so they need not be stored, and the dense matrix is never formed.
+     * A non-zero outside the band (below the diagonal of a diagonal block, or above the
+     * diagonal of a superdiagonal block) is an error.
+     */
+    public static Block bandStorage(BlockMatrix upperBlockBidiagonal) {
+        BlockMatrix m = upperBlockBidiagonal;
+        if (m.gridRank() != 2 || m.rows() != m.cols() || m.blockRows() != m.blockCols()) {
+            throw new IllegalArgumentException("band storage needs a square 2-D matrix with square blocks, got " + m);
+        }
+        if ((long) (m.blockRows() + 1) * m.cols() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("the band storage of " + m + " is too large for one in-memory array");
+        }
+        int ku = m.blockRows();
+        int n = (int) m.cols();
+        Block ab = Block.zeros(ku + 1, n);
+        for (int bj = 0; bj < m.gridRows(); bj++) {
+            for (int bk = bj; bk <= Math.min(bj + 1, m.gridCols() - 1); bk++) {
+                Block block = m.read(bj, bk);
+                int row0 = bj * ku;
+                int col0 = bk * ku;
+                for (int q = 0; q < block.cols(); q++) {
+                    for (int p = 0; p < block.rows(); p++) {
+                        int i = row0 + p;
+                        int j = col0 + q;
+                        double value = block.get(p, q);
+                        if (i <= j && j - i <= ku) {
+                            ab.set(ku + i - j, j, value);
+                        } else if (value != 0.0) {
+                            throw new IllegalArgumentException("entry (" + i + "," + j + ") = " + value + " of "
+                                    + m.name() + " lies outside the upper band of " + ku + " superdiagonals");
+                        }
+                    }
+                }
+            }
+        }
+        return ab;
+    }
+
 }

@@ -322,6 +322,9 @@ abstract class ScalarExpr {
                     return x.evalInt(env);
                 }
                 double v = x.evalReal(env);
+                if (!Double.isFinite(v)) {
+                    throw new ArithmeticException((ceiling ? "ceiling" : "floor") + " of " + v + " at " + position);
+                }
                 double nearest = Math.rint(v);
                 if (Math.abs(v - nearest) <= SNAP * Math.max(1.0, Math.abs(v))) {
                     return (long) nearest;
@@ -336,7 +339,11 @@ abstract class ScalarExpr {
         return new Node(Type.REAL, position, args) {
             @Override
             double evalReal(long[] env) {
-                double v = Math.log(args.get(0).evalReal(env));
+                double x = args.get(0).evalReal(env);
+                if (!(x > 0)) {
+                    throw new ArithmeticException("log of " + x + " at " + position + " (it needs a positive number)");
+                }
+                double v = Math.log(x);
                 return args.size() == 2 ? v / Math.log(args.get(1).evalReal(env)) : v;
             }
         };

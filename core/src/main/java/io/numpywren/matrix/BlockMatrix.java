@@ -80,9 +80,13 @@ public final class BlockMatrix {
         this.leadingGrid = leadingGrid.clone();
         this.structure = Objects.requireNonNull(structure, "structure");
         this.exactBlockShapes = exactBlockShapes;
-        if (structure == Structure.LOWER_TRIANGULAR && (rows != cols || blockRows != blockCols)) {
-            throw new IllegalArgumentException("lower-triangular matrix '" + name + "' must be square with square blocks, got "
-                    + rows + "x" + cols + " in " + blockRows + "x" + blockCols + " blocks");
+        if (structure != Structure.GENERAL && blockRows != blockCols) {
+            throw new IllegalArgumentException(structure.description + " matrix '" + name + "' needs square blocks, got "
+                    + blockRows + "x" + blockCols);
+        }
+        if (structure == Structure.LOWER_TRIANGULAR && rows != cols) {
+            throw new IllegalArgumentException("lower-triangular matrix '" + name + "' must be square, got "
+                    + rows + "x" + cols);
         }
         this.prefix = namespace + "/" + name + "/";
     }
@@ -276,9 +280,29 @@ public final class BlockMatrix {
 
     /** Which blocks are stored: all of them, or (lower triangular) none above the block diagonal. */
     public enum Structure {
-        GENERAL,
-        /** Blocks above the block diagonal are zero and never stored. */
-        LOWER_TRIANGULAR
+        GENERAL("general"),
+        /** Blocks above the block diagonal are zero and never stored (a Cholesky factor). */
+        LOWER_TRIANGULAR("lower-triangular"),
+        /** Blocks below the block diagonal are zero and never stored (the R of a QR; may be wide). */
+        UPPER_TRIANGULAR("upper-triangular"),
+        /** Only the diagonal and first superdiagonal blocks are stored (the band BDFAC leaves). */
+        UPPER_BLOCK_BIDIAGONAL("upper block-bidiagonal");
+
+        private final String description;
+
+        Structure(String description) {
+            this.description = description;
+        }
+
+        /** Whether block (row, col) of the 2-D grid is zero by this structure. */
+        boolean isZero(int row, int col) {
+            return switch (this) {
+                case GENERAL -> false;
+                case LOWER_TRIANGULAR -> col > row;
+                case UPPER_TRIANGULAR -> col < row;
+                case UPPER_BLOCK_BIDIAGONAL -> col != row && col != row + 1;
+            };
+        }
     }
 
     public Structure structure() {
@@ -293,7 +317,7 @@ public final class BlockMatrix {
     /** Whether the block at {@code index} is zero by the matrix's structure, and so never stored. */
     public boolean isStructuralZero(int... index) {
         key(index); // validates the index
-        return structure == Structure.LOWER_TRIANGULAR && index[index.length - 1] > index[index.length - 2];
+        return structure.isZero(index[index.length - 2], index[index.length - 1]);
     }
 
     /** Reads and verifies the block at {@code index}. */
@@ -325,8 +349,8 @@ public final class BlockMatrix {
             checkBlockShape(block, index, key);
         }
         if (isStructuralZero(index)) {
-            throw new IllegalArgumentException("block " + key + " lies above the block diagonal of lower-triangular matrix '"
-                    + name + "' and cannot be written");
+            throw new IllegalArgumentException("block " + key + " is zero by the structure of " + structure.description
+                    + " matrix '" + name + "' and cannot be written");
         }
         store.put(key, BlockCodec.encode(block, dtype));
     }

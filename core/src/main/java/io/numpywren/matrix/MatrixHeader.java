@@ -23,8 +23,12 @@ record MatrixHeader(String format, int version, String name, long rows, long col
         if (name == null || dtype == null || leadingGrid == null) {
             throw new CorruptBlockException(key, "header lacks name, dtype or leadingGrid");
         }
-        if (structure != null && !structure.equals("GENERAL") && !structure.equals("LOWER_TRIANGULAR")) {
-            throw new CorruptBlockException(key, "unknown matrix structure '" + structure + "'");
+        if (structure != null) {
+            try {
+                BlockMatrix.Structure.valueOf(structure);
+            } catch (IllegalArgumentException e) {
+                throw new CorruptBlockException(key, "unknown matrix structure '" + structure + "'");
+            }
         }
     }
 }

@@ -95,9 +95,12 @@ public final class FileSystemBlockStore implements BlockStore {
                     // reports that as "already exists" when the directory vanishes while it checks):
                     // make it again. Once the temporary file exists the directory is not empty and stays.
                     temp = null;
-                    boolean vanished = e instanceof NoSuchFileException
-                            || (e.getFile() != null && !Files.exists(Path.of(e.getFile()), LinkOption.NOFOLLOW_LINKS));
-                    if (!vanished || attempt == MAX_PUT_ATTEMPTS) {
+                    // Only an object (a regular file or link) where a directory must go is a real
+                    // conflict; a directory that vanished, or vanished and came back, is a race to retry.
+                    boolean raced = e instanceof NoSuchFileException || e.getFile() == null
+                            || !(Files.isRegularFile(Path.of(e.getFile()), LinkOption.NOFOLLOW_LINKS)
+                            || Files.isSymbolicLink(Path.of(e.getFile())));
+                    if (!raced || attempt == MAX_PUT_ATTEMPTS) {
                         throw e;
                     }
                 }

@@ -168,7 +168,7 @@ class BlockMatricesTest {
         assertThat(l.exists(0, 2)).isTrue();
         assertThat(l.read(0, 2)).isEqualTo(Block.zeros(2, 1));
         assertThatThrownBy(() -> l.write(Block.zeros(2, 2), 0, 1))
-                .hasMessageContaining("above the block diagonal");
+                .hasMessageContaining("is zero by the structure of lower-triangular matrix");
         BlockMatrix reopened = BlockMatrix.open(store, "ns", "L");
         assertThat(reopened.structure()).isEqualTo(BlockMatrix.Structure.LOWER_TRIANGULAR);
         Block dense = BlockMatrices.toDense(reopened);
@@ -192,5 +192,22 @@ class BlockMatricesTest {
 
         BlockMatrix exact = BlockMatrix.builder(store, "ns", "E").shape(8, 4).blockSize(4).create();
         assertThatThrownBy(() -> exact.write(stacked, 0, 0)).hasMessageContaining("must be 4x4, got 8x4");
+    }
+
+    @Test
+    void upperStructuresStoreOnlyTheirBand() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix r = BlockMatrix.builder(store, "ns", "R").shape(5, 9).blockSize(4)
+                .structure(BlockMatrix.Structure.UPPER_TRIANGULAR).create();
+        assertThat(r.isStructuralZero(1, 0)).isTrue();
+        assertThat(r.isStructuralZero(1, 2)).isFalse();
+        BlockMatrix b = BlockMatrix.builder(store, "ns", "B").shape(12, 12).blockSize(4)
+                .structure(BlockMatrix.Structure.UPPER_BLOCK_BIDIAGONAL).create();
+        assertThat(b.isStructuralZero(0, 2)).isTrue();
+        assertThat(b.isStructuralZero(0, 1)).isFalse();
+        assertThat(b.isStructuralZero(2, 1)).isTrue();
+        assertThat(b.read(2, 0)).isEqualTo(Block.zeros(4, 4));
+        assertThatThrownBy(() -> BlockMatrix.builder(store, "ns", "X").shape(8, 8).blockShape(4, 2)
+                .structure(BlockMatrix.Structure.UPPER_TRIANGULAR).create()).hasMessageContaining("needs square blocks");
     }
 }

@@ -1,0 +1,123 @@
+package io.numpywren.cli;
+
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockMatrix;
+
+import java.util.SplittableRandom;
+
+/**
+ * Checks results against the mathematics without assembling a matrix: products with a random
+ * vector are streamed block by block, so a check costs O(n²) reads and no O(n²) memory. For a
+ * random x, ‖(A − LLᵀ)x‖ / (‖A‖_F ‖x‖) is a faithful estimate of the normwise residual.
+ */
+final class Residuals {
+    private Residuals() {
+    }
+
+    static double[] randomVector(long n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] x = new double[Math.toIntExact(n)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextDouble(-1, 1);
+        }
+        return x;
+    }
+
+    /** y = M·x, or Mᵀ·x when {@code transpose}, reading one block at a time. */
+    static double[] multiply(BlockMatrix m, double[] x, boolean transpose) {
+        double[] y = new double[Math.toIntExact(transpose ? m.cols() : m.rows())];
+        for (int bi = 0; bi < m.gridRows(); bi++) {
+            for (int bj = 0; bj < m.gridCols(); bj++) {
+                if (m.isStructuralZero(bi, bj)) {
+                    continue;
+                }
+                Block b = m.read(bi, bj);
+                int r0 = bi * m.blockRows();
+                int c0 = bj * m.blockCols();
+                double[] d = b.data();
+                for (int j = 0; j < b.cols(); j++) {
+                    for (int i = 0; i < b.rows(); i++) {
+                        double v = d[i + j * b.rows()];
+                        if (transpose) {
+                            y[c0 + j] += v * x[r0 + i];
+                        } else {
+                            y[r0 + i] += v * x[c0 + j];
+                        }
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    static double frobenius(BlockMatrix m) {
+        double sum = 0;
+        for (int bi = 0; bi < m.gridRows(); bi++) {
+            for (int bj = 0; bj < m.gridCols(); bj++) {
+                if (!m.isStructuralZero(bi, bj)) {
+                    double f = m.read(bi, bj).frobeniusNorm();
+                    sum += f * f;
+                }
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    static double distance(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = a[i] - b[i];
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** ‖A·x − L·Lᵀ·x‖ / (‖A‖ ‖x‖). */
+    static double cholesky(BlockMatrix a, BlockMatrix l) {
+        double[] x = randomVector(a.cols(), 1);
+        double[] ax = multiply(a, x, false);
+        double[] llx = multiply(l, multiply(l, x, true), false);
+        return distance(ax, llx) / (frobenius(a) * norm(x));
+    }
+
+    /** ‖C·x − A·(B·x)‖ / (‖A‖ ‖B‖ ‖x‖). */
+    static double gemm(BlockMatrix a, BlockMatrix b, BlockMatrix c) {
+        double[] x = randomVector(b.cols(), 2);
+        double[] abx = multiply(a, multiply(b, x, false), false);
+        return distance(multiply(c, x, false), abx) / (frobenius(a) * frobenius(b) * norm(x));
+    }
+
+    /** ‖Aᵀ·A·x − Rᵀ·R·x‖ / (‖A‖² ‖x‖). */
+    static double qr(BlockMatrix a, BlockMatrix r) {
+        double[] x = randomVector(a.cols(), 3);
+        double[] atax = multiply(a, multiply(a, x, false), true);
+        double[] rtrx = multiply(r, multiply(r, x, false), true);
+        double fa = frobenius(a);
+        return distance(atax, rtrx) / (fa * fa * norm(x));
+    }
+
+    /** ‖A·X·y − B·y‖ / (‖A‖ ‖X‖ ‖y‖) for a random y. */
+    static double solve(BlockMatrix a, BlockMatrix x, BlockMatrix b) {
+        double[] y = randomVector(x.cols(), 4);
+        double[] axy = multiply(a, multiply(x, y, false), false);
+        return distance(axy, multiply(b, y, false)) / (frobenius(a) * frobenius(x) * norm(y));
+    }
+
+    /** |Σσ² − ‖A‖²| / ‖A‖²: the singular values must carry all of A's Frobenius norm. */
+    static double singularValues(BlockMatrix a, double[] sigma) {
+        double fa = frobenius(a);
+        double sum = 0;
+        for (double s : sigma) {
+            sum += s * s;
+        }
+        return Math.abs(sum - fa * fa) / (fa * fa);
+    }
+}

@@ -1,0 +1,312 @@
+package io.numpywren.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.ConfigFactory;
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockMatrices;
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.scheduler.JobProgress;
+import io.numpywren.scheduler.JobReport;
+import io.numpywren.scheduler.JobResult;
+import io.numpywren.scheduler.Numpywren;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+
+/** {@code numpywren run <algorithm>}: one job, its result checked, a report printed. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run an algorithm on generated or .npy input, check the result and print a report.")
+final class RunCommand implements Callable<Integer> {
+    /** Largest residual accepted as correct: far above rounding error, far below any real mistake. */
+    static final double RESIDUAL_LIMIT = 1e-8;
+
+    enum Algorithm { gemm, cholesky, tsqr, qr, svd, solve }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "gemm, cholesky, tsqr, qr, svd or solve")
+    String algorithmName;
+
+    @Option(names = "--n", description = "rows (required unless --input is given)")
+    Long rows;
+
+    @Option(names = "--m", description = "columns (default: n; tsqr needs m <= block)")
+    Long cols;
+
+    @Option(names = "--block", required = true, description = "block size")
+    int block;
+
+    @Option(names = "--input", description = "input matrix A as .npy (default: generated)")
+    Path input;
+
+    @Option(names = "--input-b", description = "gemm: the right factor B as .npy (default: A itself)")
+    Path inputB;
+
+    @Option(names = "--rhs", description = "solve: right-hand sides B as .npy (default: generated, one block of columns)")
+    Path rhs;
+
+    @Option(names = "--output", description = "write the result as .npy: C, L, R, the singular values, or X")
+    Path output;
+
+    @Option(names = "--backend", description = "backend name (default: numpywren.backend, i.e. local)")
+    String backend;
+
+    @Option(names = "--store", description = "memory, or file:DIR (default: numpywren.store, i.e. memory)")
+    String store;
+
+    @Option(names = "--workers", description = "local backend worker threads (default: one per core)")
+    Integer workers;
+
+    @Option(names = "--kernel-provider", description = "auto, netlib or jblas")
+    String kernelProvider;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of the generated input (default: 42)")
+    long seed;
+
+    @Option(names = "--json", description = "also write the report as JSON")
+    Path json;
+
+    @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Algorithm algorithm = parseAlgorithm();
+        if (block < 1) {
+            throw new IllegalArgumentException("--block must be positive, got " + block);
+        }
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        if (backend != null) {
+            overrides.put("numpywren.backend", backend);
+        }
+        if (store != null) {
+            overrides.put("numpywren.store", store);
+        }
+        if (workers != null) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+            }
+            overrides.put("numpywren.backends.local.workers", workers);
+        }
+        if (kernelProvider != null) {
+            overrides.put("numpywren.kernel-provider", kernelProvider);
+        }
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()))) {
+            return run(nw, algorithm, out);
+        }
+    }
+
+    private Algorithm parseAlgorithm() {
+        try {
+            return Algorithm.valueOf(algorithmName.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown algorithm '" + algorithmName
+                    + "' (choose gemm, cholesky, tsqr, qr, svd or solve)");
+        }
+    }
+
+    private int run(Numpywren nw, Algorithm algorithm, PrintWriter out) throws Exception {
+        BlockMatrix a = inputMatrix(nw, algorithm);
+        ProgressBar bar = new ProgressBar(out, !noProgress && System.console() != null);
+        JobResult result;
+        double residual;
+        BlockMatrix written = null;
+        switch (algorithm) {
+            case gemm -> {
+                BlockMatrix b = inputB == null ? a : nw.importNpy(inputB, "B", block);
+                result = await(nw.gemm(a, b, bar::update), bar);
+                written = result.output("C");
+                residual = Residuals.gemm(a, b, written);
+            }
+            case cholesky -> {
+                result = await(nw.cholesky(a, bar::update), bar);
+                written = result.output("L");
+                residual = Residuals.cholesky(a, written);
+            }
+            case tsqr, qr -> {
+                result = await(algorithm == Algorithm.tsqr ? nw.tsqr(a, bar::update) : nw.qr(a, bar::update), bar);
+                written = result.output("R");
+                residual = Residuals.qr(a, written);
+            }
+            case svd -> {
+                result = await(nw.svd(a, bar::update), bar);
+                residual = Residuals.singularValues(a, result.singularValues());
+            }
+            case solve -> {
+                BlockMatrix b = rhs == null ? nw.random("B", a.rows(), Math.min(block, a.rows()), block, seed + 1)
+                        : nw.importNpy(rhs, "B", block);
+                result = await(nw.solve(a, b, bar::update), bar);
+                written = result.output("X");
+                residual = Residuals.solve(a, written, b);
+            }
+            default -> throw new IllegalStateException(algorithm.name());
+        }
+        if (output != null) {
+            if (written == null) {
+                double[] values = result.singularValues();
+                written = BlockMatrices.fromDense(Block.wrap(values.length, 1, values.clone()),
+                        BlockMatrix.builder(nw.store(), "numpywren/data", "singular_values").blockSize(block)
+                                .replaceExisting(true));
+            }
+            nw.exportNpy(written, output);
+        }
+        printReport(out, nw, algorithm, a, result.report(), residual);
+        if (json != null) {
+            writeJson(nw, algorithm, a, result.report(), residual);
+        }
+        if (!(residual <= RESIDUAL_LIMIT)) {
+            spec.commandLine().getErr().printf("error: residual %.3e exceeds %.0e: the result is wrong%n", residual,
+                    RESIDUAL_LIMIT);
+            return 3;
+        }
+        return 0;
+    }
+
+    private BlockMatrix inputMatrix(Numpywren nw, Algorithm algorithm) {
+        if (input != null) {
+            if (!Files.isRegularFile(input)) {
+                throw new IllegalArgumentException("input file " + input + " does not exist");
+            }
+            BlockMatrix a = nw.importNpy(input, "A", block);
+            if (rows != null && rows != a.rows()) {
+                throw new IllegalArgumentException("--n " + rows + " does not match the " + a.rows() + " rows of " + input);
+            }
+            return a;
+        }
+        if (rows == null) {
+            throw new IllegalArgumentException("give --n (rows) or --input");
+        }
+        long n = rows;
+        long m = cols == null ? (algorithm == Algorithm.tsqr ? Math.min(block, n) : n) : cols;
+        if (n < 1 || m < 1) {
+            throw new IllegalArgumentException("--n and --m must be positive, got " + n + " and " + m);
+        }
+        if ((algorithm == Algorithm.cholesky || algorithm == Algorithm.solve || algorithm == Algorithm.svd) && m != n) {
+            throw new IllegalArgumentException(algorithm + " needs a square matrix, got --n " + n + " --m " + m);
+        }
+        if (algorithm == Algorithm.cholesky || algorithm == Algorithm.solve) {
+            return nw.randomSpd("A", n, block, seed);
+        }
+        return nw.random("A", n, m, block, seed);
+    }
+
+    private static JobResult await(CompletionStage<JobResult> stage, ProgressBar bar) {
+        try {
+            return stage.toCompletableFuture().join();
+        } finally {
+            bar.finish();
+        }
+    }
+
+    private static String bytes(long b) {
+        if (b >= 1L << 30) {
+            return String.format("%.2f GiB", b / (double) (1L << 30));
+        }
+        if (b >= 1L << 20) {
+            return String.format("%.1f MiB", b / (double) (1L << 20));
+        }
+        return b + " B";
+    }
+
+    private void printReport(PrintWriter out, Numpywren nw, Algorithm algorithm, BlockMatrix a, JobReport r,
+                             double residual) {
+        out.printf("%s of a %dx%d matrix in %d-blocks on the %s backend (%d workers)%n", algorithm, a.rows(), a.cols(),
+                block, r.backend(), nw.backend().capabilities().maxConcurrency());
+        out.printf("  wall time            %.3f s%n", r.wallSeconds());
+        out.printf("  tasks                %d%n", r.tasks());
+        out.printf("  GFLOP/s              %.2f (%.1f GFLOP)%n", r.gflops(), r.flops() / 1e9);
+        out.printf("  bytes read           %s%n", bytes(r.bytesRead()));
+        out.printf("  bytes written        %s%n", bytes(r.bytesWritten()));
+        out.printf("  retries              %d (lease expiries %d, speculative copies %d)%n", r.retries(),
+                r.leaseExpiries(), r.speculativeCopies());
+        out.printf("  duplicate results    %d%n", r.duplicates());
+        out.printf("  worker-seconds       busy %.2f, allocated %.2f (a fixed pool: %.2f)%n", r.workerSecondsBusy(),
+                r.workerSecondsAllocated(), r.workerSecondsFixedPool());
+        out.printf("  peak intermediates   %d blocks%n", r.peakIntermediateBlocks());
+        out.printf("  kernel provider      %s%n", kernelProvider(nw, r));
+        out.printf("residual: %.3e%n", residual);
+    }
+
+    private static String kernelProvider(Numpywren nw, JobReport r) {
+        String names = r.kernelProviders().isEmpty() ? nw.driverKernels().name() : String.join(", ", r.kernelProviders());
+        return names + " (" + nw.driverKernels().implementation() + ")";
+    }
+
+    private void writeJson(Numpywren nw, Algorithm algorithm, BlockMatrix a, JobReport r, double residual)
+            throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("algorithm", algorithm.name());
+        doc.put("n", a.rows());
+        doc.put("m", a.cols());
+        doc.put("block", block);
+        doc.put("backend", r.backend());
+        doc.put("workers", nw.backend().capabilities().maxConcurrency());
+        doc.put("kernelProvider", kernelProvider(nw, r));
+        doc.put("wallSeconds", r.wallSeconds());
+        doc.put("tasks", r.tasks());
+        doc.put("flops", r.flops());
+        doc.put("gflops", r.gflops());
+        doc.put("bytesRead", r.bytesRead());
+        doc.put("bytesWritten", r.bytesWritten());
+        doc.put("residual", residual);
+        doc.put("retries", r.retries());
+        doc.put("duplicates", r.duplicates());
+        doc.put("speculativeCopies", r.speculativeCopies());
+        doc.put("leaseExpiries", r.leaseExpiries());
+        doc.put("workerSecondsBusy", r.workerSecondsBusy());
+        doc.put("workerSecondsAllocated", r.workerSecondsAllocated());
+        doc.put("workerSecondsFixedPool", r.workerSecondsFixedPool());
+        doc.put("peakIntermediateBlocks", r.peakIntermediateBlocks());
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+    }
+
+    /** A one-line progress bar redrawn in place, only on a terminal. */
+    static final class ProgressBar {
+        private final PrintWriter out;
+        private final boolean enabled;
+        private boolean drawn;
+
+        ProgressBar(PrintWriter out, boolean enabled) {
+            this.out = out;
+            this.enabled = enabled;
+        }
+
+        synchronized void update(JobProgress p) {
+            if (!enabled || p.tasksTotal() == 0) {
+                return;
+            }
+            int width = 30;
+            int filled = (int) Math.round(width * p.fractionDone());
+            double left = p.secondsLeft();
+            out.printf("\r[%s%s] %5.1f%% %d/%d tasks %7.2f GFLOP/s %s   ", "#".repeat(filled), ".".repeat(width - filled),
+                    100 * p.fractionDone(), p.tasksDone(), p.tasksTotal(), p.gflops(),
+                    Double.isNaN(left) ? "" : String.format("ETA %.0fs", left));
+            out.flush();
+            drawn = true;
+        }
+
+        synchronized void finish() {
+            if (drawn) {
+                out.println();
+            }
+        }
+    }
+}

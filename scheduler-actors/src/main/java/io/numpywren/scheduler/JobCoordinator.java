@@ -1,0 +1,428 @@
+package io.numpywren.scheduler;
+
+import io.numpywren.backend.BackendCapabilities;
+import io.numpywren.lambdapack.Analyser;
+import io.numpywren.lambdapack.BlockId;
+import io.numpywren.lambdapack.BoundProgram;
+import io.numpywren.lambdapack.Task;
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.task.TaskResult;
+import io.numpywren.task.TaskSpec;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Everything one job's actor decides, as plain single-threaded logic with an explicit clock:
+ * what to dispatch, when a lease has expired, whether to retry, when to speculate, which
+ * intermediate blocks to delete, and when the job is done. The actor only feeds it events and
+ * carries out the {@link Actions} it returns.
+ */
+public final class JobCoordinator {
+    public enum State { RUNNING, DRAINING, SUCCEEDED, FAILED }
+
+    /** One attempt of one task to send to the backend. */
+    public record Dispatch(Task task, TaskSpec spec) {
+    }
+
+    /** What the actor must do after an event. */
+    public record Actions(List<Dispatch> dispatch, List<TaskSpec> cancel, boolean finished) {
+        static final Actions NONE = new Actions(List.of(), List.of(), false);
+    }
+
+    private record Delayed(Task task, int level, long dueNanos) {
+    }
+
+    /** One dispatched attempt; every one is answered exactly once (a result or a transport failure). */
+    private record Attempt(Task task, int attempt) {
+    }
+
+    private final JobPlan plan;
+    private final SchedulerSettings settings;
+    private final String backend;
+    private final int capacity;
+    private final long maxLeaseNanos;
+    private final BlockStore store;
+    private final Analyser analyser;
+    private final Frontier frontier = new Frontier();
+    private final LeaseTable leases = new LeaseTable();
+    private final PriorityQueue<Delayed> retryQueue = new PriorityQueue<>(Comparator.comparingLong(Delayed::dueNanos));
+    private final StragglerPolicy stragglers;
+    private final ScalingPolicy scaling;
+    private final WorkerAccounting accounting;
+    private final Map<BlockId, Integer> readsLeft = new HashMap<>();
+    private final Set<String> providers = new TreeSet<>();
+    /** Attempts dispatched and not yet answered: a finished or failed job waits for them (up to the drain timeout). */
+    private final Set<Attempt> unanswered = new java.util.HashSet<>();
+
+    private State state = State.RUNNING;
+    private String failure;
+    private long total;
+    private long done;
+    private long flops;
+    private long bytesRead;
+    private long bytesWritten;
+    private long retries;
+    private long duplicates;
+    private long speculativeCopies;
+    private long leaseExpiries;
+    private long liveIntermediates;
+    private long peakIntermediates;
+    private long startNanos;
+    private long endNanos;
+    private long drainDeadline;
+
+    public JobCoordinator(JobPlan plan, SchedulerSettings settings, String backend, BackendCapabilities capabilities,
+                          BlockStore store) {
+        this.plan = plan;
+        this.settings = settings;
+        this.backend = backend;
+        this.capacity = settings.concurrency() > 0 ? Math.min(settings.concurrency(), capabilities.maxConcurrency())
+                : capabilities.maxConcurrency();
+        this.maxLeaseNanos = capabilities.maxTaskDuration().toNanos();
+        this.store = store;
+        this.analyser = plan.program().analyser();
+        this.stragglers = new StragglerPolicy(settings.speculation(), settings.stragglerFactor(),
+                settings.stragglerMinimum().toNanos());
+        this.scaling = new ScalingPolicy(capacity, settings.pipelineWidth());
+        this.accounting = new WorkerAccounting(capacity);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the job failed, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    public JobPlan plan() {
+        return plan;
+    }
+
+    public Actions start(long now) {
+        startNanos = now;
+        total = analyser.taskCount();
+        analyser.starters().forEachRemaining(frontier::addStarter);
+        if (total == 0) {
+            return finish(now);
+        }
+        return new Actions(fill(now), List.of(), false);
+    }
+
+    public Actions onResult(Task task, int attempt, TaskResult result, long now) {
+        unanswered.remove(new Attempt(task, attempt));
+        if (state == State.SUCCEEDED || state == State.FAILED) {
+            duplicates++;
+            return Actions.NONE;
+        }
+        if (result.ok() && wroteExpectedBlocks(task, result)) {
+            return succeeded(task, attempt, result, now);
+        }
+        LeaseTable.Lease lease = leases.failed(task, attempt);
+        if (lease == null) {
+            duplicates++; // a failure report for a task that is already done
+            return drainStep(now);
+        }
+        if (result.ok()) {
+            return fail(now, describe(task, attempt) + " reported blocks " + keys(result) + " instead of its outputs");
+        }
+        if (!result.error().isTransient()) {
+            String block = result.error().key() == null ? "" : ", block " + result.error().key();
+            return fail(now, describe(task, attempt) + block + ": " + result.error().message());
+        }
+        if (state != State.RUNNING || leases.liveCount(task) > 0) {
+            return drainStep(now); // another attempt may still succeed (or will expire and be replaced)
+        }
+        if (leases.hasOutstanding(task)) {
+            // Only expired attempts are out, and they may never answer: nothing else would re-dispatch
+            // the task. Re-dispatch now, as an expiry does, keeping the task in the lease table so
+            // that a late answer from an expired attempt still wins and this one becomes a duplicate.
+            int attempts = leases.attempts(task);
+            if (!settings.retry().mayRetry(attempts)) {
+                return fail(now, describe(task, attempts) + " failed " + attempts + " times; last error: "
+                        + result.error().message());
+            }
+            retries++;
+            List<Dispatch> dispatch = new ArrayList<>();
+            dispatch.add(dispatch(task, lease.level(), now, false));
+            dispatch.addAll(fill(now));
+            return new Actions(dispatch, List.of(), false);
+        }
+        return retry(task, lease.level(), now, result.error().message());
+    }
+
+    private Actions retry(Task task, int level, long now, String lastError) {
+        int attempts = leases.attempts(task);
+        if (!settings.retry().mayRetry(attempts)) {
+            return fail(now, describe(task, attempts) + " failed " + attempts + " times; last error: " + lastError);
+        }
+        retries++;
+        retryQueue.add(new Delayed(task, level, now + settings.retry().backoff(attempts).toNanos()));
+        return new Actions(fill(now), List.of(), false);
+    }
+
+    private Actions succeeded(Task task, int attempt, TaskResult result, long now) {
+        List<LeaseTable.Lease> all = new ArrayList<>();
+        if (leases.succeeded(task, all) == LeaseTable.Outcome.DUPLICATE) {
+            duplicates++;
+            return drainStep(now);
+        }
+        done++;
+        flops += result.flops();
+        bytesRead += result.bytesRead();
+        bytesWritten += result.bytesWritten();
+        if (result.kernelProvider() != null) {
+            providers.add(result.kernelProvider());
+        }
+        accounting.busy(result.readSeconds() + result.computeSeconds() + result.writeSeconds());
+        List<TaskSpec> cancels = new ArrayList<>();
+        int level = 0;
+        for (LeaseTable.Lease l : all) {
+            if (l.attempt() == attempt) {
+                level = l.level();
+                stragglers.finished(kernel(task), now - l.dispatchedNanos());
+            } else {
+                cancels.add(plan.spec(task, l.attempt()));
+            }
+        }
+        if (state == State.RUNNING) {
+            int parentLevel = level;
+            for (Task child : analyser.children(task)) {
+                frontier.parentFinished(child, parentLevel, analyser::parentCount);
+            }
+            collectIntermediates(task);
+        }
+        if (state == State.RUNNING && done == total) {
+            return finishOrDrain(now, cancels);
+        }
+        if (state == State.DRAINING) {
+            return new Actions(List.of(), cancels, drainStep(now).finished());
+        }
+        return new Actions(fill(now), cancels, false);
+    }
+
+    /** Counts the task's reads of intermediate blocks; a block whose last reader is done is deleted. */
+    private void collectIntermediates(Task task) {
+        for (BlockId b : analyser.outputBlocks(task)) {
+            if (plan.isIntermediate(b.matrix())) {
+                peakIntermediates = Math.max(peakIntermediates, ++liveIntermediates);
+            }
+        }
+        Set<BlockId> read = new LinkedHashSet<>(analyser.inputBlocks(task));
+        for (BlockId b : read) {
+            if (!plan.isIntermediate(b.matrix())) {
+                continue;
+            }
+            int left = readsLeft.computeIfAbsent(b, analyser::readerCount) - 1;
+            if (left <= 0) {
+                readsLeft.remove(b);
+                store.delete(plan.key(b));
+                liveIntermediates--;
+            } else {
+                readsLeft.put(b, left);
+            }
+        }
+    }
+
+    public Actions onTick(long now) {
+        if (state == State.SUCCEEDED || state == State.FAILED) {
+            return Actions.NONE;
+        }
+        if (state == State.DRAINING) {
+            return drainStep(now);
+        }
+        List<Dispatch> dispatch = new ArrayList<>();
+        for (LeaseTable.Lease expired : leases.expire(now)) {
+            leaseExpiries++;
+            if (leases.liveCount(expired.task()) == 0) {
+                int attempts = leases.attempts(expired.task());
+                if (!settings.retry().mayRetry(attempts)) {
+                    for (Dispatch unsent : dispatch) { // granted earlier in this tick, never sent
+                        unanswered.remove(new Attempt(unsent.task(), unsent.spec().attempt()));
+                        leases.failed(unsent.task(), unsent.spec().attempt());
+                    }
+                    return fail(now, describe(expired.task(), attempts) + " did not answer within its lease "
+                            + attempts + " times");
+                }
+                retries++;
+                dispatch.add(dispatch(expired.task(), expired.level(), now, false));
+            }
+        }
+        while (!retryQueue.isEmpty() && retryQueue.peek().dueNanos() <= now) {
+            Delayed d = retryQueue.poll();
+            frontier.requeue(d.task(), d.level());
+        }
+        for (LeaseTable.Lease l : leases.liveLeases()) {
+            if (leases.liveCount(l.task()) == 1 && leases.inFlight() < capacity
+                    && stragglers.isStraggler(kernel(l.task()), now - l.dispatchedNanos())) {
+                speculativeCopies++;
+                dispatch.add(dispatch(l.task(), l.level(), now, true));
+            }
+        }
+        dispatch.addAll(fill(now));
+        return new Actions(dispatch, List.of(), false);
+    }
+
+    /** Fails the job on request; outstanding attempts are cancelled where the backend can. */
+    public Actions cancel(long now, String reason) {
+        if (state == State.SUCCEEDED || state == State.FAILED) {
+            return Actions.NONE;
+        }
+        return fail(now, plan.algorithm() + " job " + plan.jobId() + " was cancelled: " + reason);
+    }
+
+    private List<Dispatch> fill(long now) {
+        int target = scaling.target(frontier.readyCount(), leases.inFlight());
+        accounting.allocate(now, Math.max(target, leases.inFlight()));
+        List<Dispatch> out = new ArrayList<>();
+        if (state != State.RUNNING) {
+            return out;
+        }
+        int slots = Math.min(capacity, scaling.slots(Math.max(target, 1)));
+        while (leases.inFlight() < slots) {
+            Frontier.Ready r = frontier.poll();
+            if (r == null) {
+                break;
+            }
+            out.add(dispatch(r.task(), r.level(), now, false));
+        }
+        return out;
+    }
+
+    private Dispatch dispatch(Task task, int level, long now, boolean speculative) {
+        LeaseTable.Lease lease = leases.grant(task, level, now, leaseNanos(kernel(task)), speculative);
+        unanswered.add(new Attempt(task, lease.attempt()));
+        return new Dispatch(task, plan.spec(task, lease.attempt()));
+    }
+
+    private long leaseNanos(String kernel) {
+        long typical = stragglers.typicalNanos(kernel);
+        long nanos = typical < 0 ? settings.initialLease().toNanos()
+                : Math.max(settings.minimumLease().toNanos(), (long) (settings.leaseFactor() * typical));
+        return Math.min(nanos, maxLeaseNanos);
+    }
+
+    private String kernel(Task task) {
+        return plan.program().kernel(task).name();
+    }
+
+    private boolean wroteExpectedBlocks(Task task, TaskResult result) {
+        List<BlockId> expected = analyser.outputBlocks(task);
+        if (result.outputs().size() != expected.size()) {
+            return false;
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            if (!result.outputs().get(i).key().equals(plan.key(expected.get(i)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> keys(TaskResult result) {
+        return result.outputs().stream().map(TaskResult.WrittenBlock::key).toList();
+    }
+
+    private String describe(Task task, int attempt) {
+        BoundProgram p = plan.program();
+        return plan.algorithm() + " failed at step " + p.describe(task) + " (task " + JobPlan.taskId(task)
+                + ", attempt " + attempt + ")";
+    }
+
+    private Actions fail(long now, String message) {
+        if (failure == null) {
+            failure = message;
+            // The first failure starts the drain clock; later ones must not extend it.
+            drainDeadline = now + settings.drainTimeout().toNanos();
+        }
+        state = State.DRAINING;
+        frontier.clear();
+        retryQueue.clear();
+        List<TaskSpec> cancels = new ArrayList<>();
+        for (LeaseTable.Lease l : leases.outstanding()) {
+            cancels.add(plan.spec(l.task(), l.attempt()));
+        }
+        if (unanswered.isEmpty()) {
+            return finish(now);
+        }
+        return new Actions(List.of(), cancels, false);
+    }
+
+    private Actions finishOrDrain(long now, List<TaskSpec> cancels) {
+        if (unanswered.isEmpty()) {
+            Actions finished = finish(now);
+            return new Actions(List.of(), cancels, finished.finished());
+        }
+        state = State.DRAINING;
+        drainDeadline = now + settings.drainTimeout().toNanos();
+        return new Actions(List.of(), cancels, false);
+    }
+
+    /** While draining: finish once every dispatched attempt has answered, or when the drain timeout passes. */
+    private Actions drainStep(long now) {
+        if (state != State.DRAINING) {
+            return new Actions(fill(now), List.of(), false);
+        }
+        if (unanswered.isEmpty() || now >= drainDeadline) {
+            return finish(now);
+        }
+        return Actions.NONE;
+    }
+
+    private Actions finish(long now) {
+        endNanos = now;
+        accounting.allocate(now, 0);
+        if (failure == null) {
+            plan.cleanUp(true, store);
+            String missing = missingOutput();
+            if (missing != null) {
+                failure = plan.algorithm() + " job " + plan.jobId() + " finished every task but output block " + missing
+                        + " is missing";
+            }
+        }
+        if (failure != null) {
+            plan.cleanUp(false, store);
+            state = State.FAILED;
+        } else {
+            state = State.SUCCEEDED;
+        }
+        return new Actions(List.of(), List.of(), true);
+    }
+
+    /** The key of the first output block that should exist and does not, or null. */
+    private String missingOutput() {
+        for (BlockMatrix m : plan.outputs().values()) {
+            for (int i = 0; i < m.gridRows(); i++) {
+                for (int j = 0; j < m.gridCols(); j++) {
+                    if (!m.isStructuralZero(i, j) && !store.exists(m.key(i, j))) {
+                        return m.key(i, j);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    public JobProgress progress(long now) {
+        long end = state == State.SUCCEEDED || state == State.FAILED ? endNanos : now;
+        return new JobProgress(plan.jobId(), done, total, leases.inFlight(), frontier.readyCount(), flops,
+                (end - startNanos) / 1e9, bytesRead, bytesWritten, retries, duplicates);
+    }
+
+    public JobReport report() {
+        return new JobReport(plan.jobId(), plan.algorithm(), backend, List.copyOf(providers), (endNanos - startNanos) / 1e9,
+                done, flops, bytesRead, bytesWritten, retries, duplicates, speculativeCopies, leaseExpiries,
+                accounting.busySeconds(), accounting.allocatedSeconds(), accounting.fixedPoolSeconds(endNanos),
+                peakIntermediates);
+    }
+}

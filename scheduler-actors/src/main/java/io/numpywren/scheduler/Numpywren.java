@@ -1,0 +1,328 @@
+package io.numpywren.scheduler;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import io.numpywren.backend.BackendContext;
+import io.numpywren.backend.Backends;
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.kernel.KernelArgs;
+import io.numpywren.kernel.Kernels;
+import io.numpywren.kernel.LinearAlgebra;
+import io.numpywren.kernel.LinearAlgebraProviders;
+import io.numpywren.lambdapack.BoundProgram;
+import io.numpywren.lambdapack.BuiltinPrograms;
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockMatrices;
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.matrix.MatrixGenerator;
+import io.numpywren.npy.NpyExport;
+import io.numpywren.npy.NpyImport;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.FileSystemBlockStore;
+import io.numpywren.storage.InMemoryBlockStore;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The public API. {@code Numpywren.create()} reads the configuration (reference.conf, then
+ * application.conf and -D overrides), opens the block store, creates the backend by name and
+ * starts the scheduler's actor system.
+ *
+ * <pre>{@code
+ * try (Numpywren nw = Numpywren.create()) {
+ *     BlockMatrix a = nw.randomSpd("A", 4096, 512, 42);
+ *     JobResult r = nw.cholesky(a).toCompletableFuture().join();
+ *     System.out.println(r.report().gflops() + " GFLOP/s");
+ *     nw.exportNpy(r.output("L"), Path.of("L.npy"));
+ * }
+ * }</pre>
+ */
+public final class Numpywren implements AutoCloseable {
+    private final Config config;
+    private final BlockStore store;
+    private final ComputeBackend backend;
+    private final SchedulerSettings settings;
+    private final ActorSystem<JobManager.Command> system;
+    private final String namespace;
+    private final LinearAlgebra driverKernels;
+
+    private Numpywren(Config config) {
+        this.config = config;
+        this.settings = SchedulerSettings.from(config);
+        this.namespace = config.getString("numpywren.namespace");
+        this.store = openStore(config.getString("numpywren.store"));
+        String backendName = config.getString("numpywren.backend");
+        String provider = config.getString("numpywren.kernel-provider");
+        this.driverKernels = LinearAlgebraProviders.select(provider);
+        Map<String, String> backendSettings = new HashMap<>();
+        backendSettings.put("kernel-provider", provider);
+        String section = "numpywren.backends." + backendName;
+        if (config.hasPath(section)) {
+            for (Map.Entry<String, ConfigValue> e : config.getConfig(section).entrySet()) {
+                backendSettings.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+            }
+        }
+        this.backend = Backends.create(backendName, new BackendContext(store, backendSettings));
+        this.system = ActorSystem.create(JobManager.create(backend, store, settings), "numpywren", config);
+    }
+
+    /** With the default configuration chain. */
+    public static Numpywren create() {
+        return create(ConfigFactory.load());
+    }
+
+    /** With {@code config}, falling back to the reference configuration for anything it lacks. */
+    public static Numpywren create(Config config) {
+        return new Numpywren(config.withFallback(ConfigFactory.defaultReference()).resolve());
+    }
+
+    /** {@code memory} or {@code file:DIR}. */
+    private static BlockStore openStore(String location) {
+        if (location.equals("memory") || location.equals("mem")) {
+            return new InMemoryBlockStore();
+        }
+        if (location.startsWith("file:")) {
+            return new FileSystemBlockStore(Path.of(location.substring("file:".length())));
+        }
+        throw new IllegalArgumentException("unknown store '" + location + "' (use memory or file:DIR)");
+    }
+
+    public BlockStore store() {
+        return store;
+    }
+
+    public ComputeBackend backend() {
+        return backend;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** The kernel provider the driver uses (the backend's workers report theirs in each job report). */
+    public LinearAlgebra driverKernels() {
+        return driverKernels;
+    }
+
+    private String dataNamespace() {
+        return namespace + "/data";
+    }
+
+    /** A fresh namespace for one job's outputs and intermediates. */
+    public String newJobNamespace(String jobId) {
+        return namespace + "/jobs/" + jobId;
+    }
+
+    private static String newJobId(String algorithm) {
+        return algorithm + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    // ---------------------------------------------------------------- matrices
+
+    public BlockMatrix generate(String name, long rows, long cols, int blockSize, MatrixGenerator generator) {
+        return BlockMatrices.generate(BlockMatrix.builder(store, dataNamespace(), name).shape(rows, cols)
+                .blockSize(blockSize).replaceExisting(true), generator);
+    }
+
+    public BlockMatrix random(String name, long rows, long cols, int blockSize, long seed) {
+        return generate(name, rows, cols, blockSize, MatrixGenerator.random(seed));
+    }
+
+    /** A symmetric positive definite (diagonally dominant) matrix. */
+    public BlockMatrix randomSpd(String name, long n, int blockSize, long seed) {
+        return generate(name, n, n, blockSize, MatrixGenerator.spd(seed));
+    }
+
+    public BlockMatrix importNpy(Path file, String name, int blockSize) {
+        return NpyImport.importFile(file, BlockMatrix.builder(store, dataNamespace(), name).blockSize(blockSize)
+                .replaceExisting(true));
+    }
+
+    public BlockMatrix open(String name) {
+        return BlockMatrix.open(store, dataNamespace(), name);
+    }
+
+    public void exportNpy(BlockMatrix matrix, Path file) {
+        NpyExport.exportFile(matrix, file);
+    }
+
+    // ---------------------------------------------------------------- algorithms
+
+    public CompletionStage<JobResult> gemm(BlockMatrix a, BlockMatrix b) {
+        return gemm(a, b, p -> { });
+    }
+
+    public CompletionStage<JobResult> gemm(BlockMatrix a, BlockMatrix b, Consumer<JobProgress> progress) {
+        String id = newJobId("gemm");
+        return submit(id, "gemm", BuiltinPrograms.gemm(a, b, newJobNamespace(id)), progress);
+    }
+
+    public CompletionStage<JobResult> cholesky(BlockMatrix a) {
+        return cholesky(a, p -> { });
+    }
+
+    public CompletionStage<JobResult> cholesky(BlockMatrix a, Consumer<JobProgress> progress) {
+        String id = newJobId("cholesky");
+        return submit(id, "cholesky", BuiltinPrograms.cholesky(a, newJobNamespace(id)), progress);
+    }
+
+    public CompletionStage<JobResult> tsqr(BlockMatrix a) {
+        return tsqr(a, p -> { });
+    }
+
+    public CompletionStage<JobResult> tsqr(BlockMatrix a, Consumer<JobProgress> progress) {
+        String id = newJobId("tsqr");
+        return submit(id, "tsqr", BuiltinPrograms.tsqr(a, newJobNamespace(id)), progress);
+    }
+
+    public CompletionStage<JobResult> qr(BlockMatrix a) {
+        return qr(a, p -> { });
+    }
+
+    public CompletionStage<JobResult> qr(BlockMatrix a, Consumer<JobProgress> progress) {
+        String id = newJobId("qr");
+        return submit(id, "qr", BuiltinPrograms.qr(a, newJobNamespace(id)), progress);
+    }
+
+    /**
+     * Singular values of {@code a}: BDFAC on the workers reduces it to an upper block-bidiagonal
+     * band, whose singular values the driver computes. Output: the values, descending.
+     */
+    public CompletionStage<JobResult> svd(BlockMatrix a) {
+        return svd(a, p -> { });
+    }
+
+    public CompletionStage<JobResult> svd(BlockMatrix a, Consumer<JobProgress> progress) {
+        String id = newJobId("svd");
+        long start = System.nanoTime();
+        return submit(id, "svd", BuiltinPrograms.bdfac(a, newJobNamespace(id)), progress).thenApply(r -> {
+            BlockMatrix band = r.output("B");
+            Block ab = BuiltinPrograms.bandStorage(band);
+            Block values = Kernels.get("band_singular_values").run(driverKernels, List.of(ab), KernelArgs.NONE).get(0);
+            band.free();
+            JobReport report = JobReport.combine(id, "svd", List.of(r.report()), (System.nanoTime() - start) / 1e9);
+            return new JobResult(report, Map.of(), values.data());
+        });
+    }
+
+    /**
+     * X with A·X = B for symmetric positive definite A: Cholesky, then forward and backward
+     * substitution. Output "X"; the factor and the intermediate solution are removed.
+     */
+    public CompletionStage<JobResult> solve(BlockMatrix a, BlockMatrix b) {
+        return solve(a, b, p -> { });
+    }
+
+    public CompletionStage<JobResult> solve(BlockMatrix a, BlockMatrix b, Consumer<JobProgress> progress) {
+        if (b.rows() != a.rows() || b.blockRows() != a.blockRows()) {
+            CompletableFuture<JobResult> failed = new CompletableFuture<>();
+            failed.completeExceptionally(new IllegalArgumentException("solve needs B's rows and row blocks to match A's; got A "
+                    + a.rows() + "x" + a.cols() + " in " + a.blockRows() + "-blocks and B " + b.rows() + "x" + b.cols()
+                    + " in " + b.blockRows() + "x" + b.blockCols() + " blocks"));
+            return failed;
+        }
+        String id = newJobId("solve");
+        long start = System.nanoTime();
+        List<JobReport> reports = new ArrayList<>();
+        return submit(id + "-chol", "solve", BuiltinPrograms.cholesky(a, newJobNamespace(id + "-chol")), progress)
+                .thenCompose(chol -> {
+                    reports.add(chol.report());
+                    BlockMatrix l = chol.output("L");
+                    return submit(id + "-fwd", "solve", BuiltinPrograms.trsmForward(l, b, newJobNamespace(id + "-fwd")),
+                            progress).thenCompose(fwd -> {
+                                reports.add(fwd.report());
+                                BlockMatrix y = fwd.output("X");
+                                return submit(id, "solve", BuiltinPrograms.trsmBackward(l, y, newJobNamespace(id)), progress)
+                                        .whenComplete((r, e) -> {
+                                            l.free();
+                                            y.free();
+                                        });
+                            });
+                })
+                .thenApply(bwd -> {
+                    reports.add(bwd.report());
+                    return new JobResult(JobReport.combine(id, "solve", reports, (System.nanoTime() - start) / 1e9),
+                            bwd.outputs(), null);
+                });
+    }
+
+    /**
+     * Runs a user's bound program. Matrices it writes must live in one namespace (get one with
+     * {@link #newJobNamespace}); those listed in {@code intermediates} are deleted as soon as
+     * they have been read, the other written ones are the outputs.
+     */
+    public CompletionStage<JobResult> run(BoundProgram program, List<BlockMatrix> intermediates,
+                                          Consumer<JobProgress> progress) {
+        Map<String, BlockMatrix> outputs = new HashMap<>();
+        String jobNamespace = null;
+        for (String name : program.program().matrixParameters()) {
+            BlockMatrix m = program.matrix(name);
+            if (program.analyser().isWritten(name)) {
+                jobNamespace = jobNamespace == null ? m.namespace() : jobNamespace;
+                if (!intermediates.contains(m)) {
+                    outputs.put(name, m);
+                }
+            }
+        }
+        if (jobNamespace == null) {
+            throw new IllegalArgumentException("program " + program.program().name() + " writes no matrix");
+        }
+        String id = newJobId(program.program().name());
+        JobPlan plan = new JobPlan(id, program.program().name(), jobNamespace, program, outputs, intermediates);
+        return submit(plan, progress);
+    }
+
+    private CompletionStage<JobResult> submit(String id, String algorithm, BuiltinPrograms.Job job,
+                                              Consumer<JobProgress> progress) {
+        JobPlan plan = new JobPlan(id, algorithm, newJobNamespace(id), job.program(), job.outputs(), job.intermediates());
+        return submit(plan, progress);
+    }
+
+    private CompletionStage<JobResult> submit(JobPlan plan, Consumer<JobProgress> progress) {
+        CompletableFuture<JobResult> result = new CompletableFuture<>();
+        system.tell(new JobManager.SubmitJobWithCallback(plan, event -> {
+            if (event instanceof JobEvent.Progress p) {
+                progress.accept(p.progress());
+            } else if (event instanceof JobEvent.Succeeded s) {
+                result.complete(new JobResult(s.report(), plan.outputs(), null));
+            } else if (event instanceof JobEvent.Failed f) {
+                result.completeExceptionally(new JobFailedException(f.jobId(), f.message()));
+            }
+        }));
+        return result;
+    }
+
+    /** Cancels a running job by id (as in its report); its intermediates and outputs are removed. */
+    public void cancel(String jobId, String reason) {
+        system.tell(new JobManager.CancelJob(jobId, reason));
+    }
+
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // the actors are stopping anyway; nothing more to do
+        }
+        backend.close();
+        store.close();
+    }
+
+    /** How long {@link #close} waits; exposed for tools that print it. */
+    public static Duration closeTimeout() {
+        return Duration.ofSeconds(30);
+    }
+}
