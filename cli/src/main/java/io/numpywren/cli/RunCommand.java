@@ -80,6 +80,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "also write the report as JSON")
     Path json;
 
+    @Option(names = "--trace", description = "write per-task spans (worker, read/compute/write) as Chrome trace-event JSON")
+    Path trace;
+
     @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
     boolean noProgress;
 
@@ -105,6 +108,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (kernelProvider != null) {
             overrides.put("numpywren.kernel-provider", kernelProvider);
+        }
+        if (trace != null) {
+            overrides.put("numpywren.scheduler.trace", true);
         }
         try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()))) {
             return run(nw, algorithm, out);
@@ -168,6 +174,9 @@ final class RunCommand implements Callable<Integer> {
         printReport(out, nw, algorithm, a, result.report(), residual);
         if (json != null) {
             writeJson(nw, algorithm, a, result.report(), residual);
+        }
+        if (trace != null) {
+            ChromeTrace.write(result.report(), trace);
         }
         if (!(residual <= RESIDUAL_LIMIT)) {
             spec.commandLine().getErr().printf("error: residual %.3e exceeds %.0e: the result is wrong%n", residual,

@@ -60,6 +60,23 @@ class MainTest {
     }
 
     @Test
+    void traceWritesASpanPerTaskPhase() throws Exception {
+        Path trace = tmp.resolve("trace.json");
+        Run r = run("run", "cholesky", "--n", "64", "--block", "16", "--trace", trace.toString(), "--no-progress");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode events = new ObjectMapper().readTree(trace.toFile()).get("traceEvents");
+        long phases = 0;
+        for (JsonNode e : events) {
+            if (e.get("ph").asText().equals("X")) {
+                phases++;
+                assertThat(e.get("dur").asDouble()).isGreaterThanOrEqualTo(0);
+                assertThat(e.get("args").get("task").asText()).contains(":");
+            }
+        }
+        assertThat(phases).isEqualTo(3L * (4 + 6 + 10));
+    }
+
+    @Test
     void everyAlgorithmRunsFromTheCommandLine() {
         for (String[] args : new String[][] {{"gemm", "--n", "50", "--m", "50"}, {"tsqr", "--n", "80", "--m", "10"},
                 {"qr", "--n", "50", "--m", "30"}, {"svd", "--n", "40"}, {"solve", "--n", "45"}}) {

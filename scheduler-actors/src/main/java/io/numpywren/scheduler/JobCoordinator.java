@@ -60,6 +60,7 @@ public final class JobCoordinator {
     private final WorkerAccounting accounting;
     private final Map<BlockId, Integer> readsLeft = new HashMap<>();
     private final Set<String> providers = new TreeSet<>();
+    private final List<TaskSpan> spans = new ArrayList<>();
     /** Attempts dispatched and not yet answered: a finished or failed job waits for them (up to the drain timeout). */
     private final Set<Attempt> unanswered = new java.util.HashSet<>();
 
@@ -191,6 +192,11 @@ public final class JobCoordinator {
             if (l.attempt() == attempt) {
                 level = l.level();
                 stragglers.finished(kernel(task), now - l.dispatchedNanos());
+                if (settings.trace()) {
+                    spans.add(new TaskSpan(JobPlan.taskId(task), plan.program().describe(task), kernel(task),
+                            result.worker(), attempt, (l.dispatchedNanos() - startNanos) / 1e9, (now - startNanos) / 1e9,
+                            result.readSeconds(), result.computeSeconds(), result.writeSeconds()));
+                }
             } else {
                 cancels.add(plan.spec(task, l.attempt()));
             }
@@ -423,6 +429,6 @@ public final class JobCoordinator {
         return new JobReport(plan.jobId(), plan.algorithm(), backend, List.copyOf(providers), (endNanos - startNanos) / 1e9,
                 done, flops, bytesRead, bytesWritten, retries, duplicates, speculativeCopies, leaseExpiries,
                 accounting.busySeconds(), accounting.allocatedSeconds(), accounting.fixedPoolSeconds(endNanos),
-                peakIntermediates);
+                peakIntermediates, List.copyOf(spans));
     }
 }

@@ -14,11 +14,13 @@ import java.util.List;
  * @param workerSecondsAllocated worker-seconds the provisioner kept (elastic)
  * @param workerSecondsFixedPool what a fixed pool of the maximum size would have kept
  * @param peakIntermediateBlocks most intermediate blocks alive at once
+ * @param spans                one per task when tracing is on, else empty
  */
 public record JobReport(String jobId, String algorithm, String backend, List<String> kernelProviders,
                         double wallSeconds, long tasks, long flops, long bytesRead, long bytesWritten, long retries,
                         long duplicates, long speculativeCopies, long leaseExpiries, double workerSecondsBusy,
-                        double workerSecondsAllocated, double workerSecondsFixedPool, long peakIntermediateBlocks) {
+                        double workerSecondsAllocated, double workerSecondsFixedPool, long peakIntermediateBlocks,
+                        List<TaskSpan> spans) {
     public double gflops() {
         return wallSeconds > 0 ? flops / wallSeconds / 1e9 : 0;
     }
@@ -38,7 +40,9 @@ public record JobReport(String jobId, String algorithm, String backend, List<Str
         double allocated = 0;
         double fixed = 0;
         long peak = 0;
+        List<TaskSpan> spans = new java.util.ArrayList<>();
         for (JobReport r : parts) {
+            spans.addAll(r.spans());
             providers.addAll(r.kernelProviders());
             tasks += r.tasks();
             flops += r.flops();
@@ -55,6 +59,6 @@ public record JobReport(String jobId, String algorithm, String backend, List<Str
         }
         String backend = parts.isEmpty() ? "" : parts.get(0).backend();
         return new JobReport(jobId, algorithm, backend, List.copyOf(providers), wallSeconds, tasks, flops, read, written,
-                retries, duplicates, speculative, expiries, busy, allocated, fixed, peak);
+                retries, duplicates, speculative, expiries, busy, allocated, fixed, peak, spans);
     }
 }

@@ -11,7 +11,7 @@ import java.time.Duration;
 public record SchedulerSettings(int concurrency, Duration initialLease, Duration minimumLease, double leaseFactor,
                                 RetryPolicy retry, boolean speculation, double stragglerFactor,
                                 Duration stragglerMinimum, int pipelineWidth, Duration tick,
-                                Duration progressInterval, Duration drainTimeout) {
+                                Duration progressInterval, Duration drainTimeout, boolean trace) {
 
     public static SchedulerSettings from(Config root) {
         Config c = root.getConfig("numpywren.scheduler");
@@ -28,7 +28,8 @@ public record SchedulerSettings(int concurrency, Duration initialLease, Duration
                 c.getInt("provisioner.pipeline-width"),
                 c.getDuration("tick"),
                 c.getDuration("progress-interval"),
-                c.getDuration("drain-timeout"));
+                c.getDuration("drain-timeout"),
+                c.getBoolean("trace"));
     }
 
     public static SchedulerSettings defaults() {

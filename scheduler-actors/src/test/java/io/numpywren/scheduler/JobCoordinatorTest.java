@@ -67,10 +67,11 @@ class JobCoordinatorTest {
         double stragglerFactor = 4.0;
         Duration stragglerMinimum = Duration.ofSeconds(2);
         Duration drainTimeout = Duration.ofSeconds(30);
+        boolean trace = false;
 
         SchedulerSettings build() {
             return new SchedulerSettings(concurrency, initialLease, minimumLease, leaseFactor, retry, speculation,
-                    stragglerFactor, stragglerMinimum, 1, Duration.ofMillis(50), Duration.ofMillis(500), drainTimeout);
+                    stragglerFactor, stragglerMinimum, 1, Duration.ofMillis(50), Duration.ofMillis(500), drainTimeout, trace);
         }
     }
 
