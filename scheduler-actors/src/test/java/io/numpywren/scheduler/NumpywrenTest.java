@@ -145,4 +145,30 @@ class NumpywrenTest {
         assertThat(BlockMatrices.toDense(a)).isEqualTo(dense);
         assertThat(nw.store().list("numpywren/jobs/")).noneMatch(k -> k.contains("cholesky-") && k.contains("/S/"));
     }
+
+    @Test
+    void aUsersOwnProgramRunsWithItsIntermediatesRemoved() throws Exception {
+        // Doubles A blockwise through an intermediate: T = 2A (intermediate), C = T + A.
+        io.numpywren.lambdapack.Program program = io.numpywren.lambdapack.Program.parse("triple.lp", """
+                def triple(A: BigMatrix, T: BigMatrix, C: BigMatrix, N: int):
+                    for i in range(0, N):
+                        for j in range(0, N):
+                            T[i, j] = scale(A[i, j], alpha=2.0)
+                            C[i, j] = add(T[i, j], A[i, j])
+                """);
+        BlockMatrix a = nw.random("user-A", 30, 30, 8, 9);
+        String ns = nw.newJobNamespace("triple-test");
+        BlockMatrix t = BlockMatrix.builder(nw.store(), ns, "T").shape(30, 30).blockSize(8).create();
+        BlockMatrix c = BlockMatrix.builder(nw.store(), ns, "C").shape(30, 30).blockSize(8).create();
+        io.numpywren.lambdapack.BoundProgram bound = program.bind(java.util.Map.of("N", 4L),
+                java.util.Map.of("A", a, "T", t, "C", c));
+        JobResult r = await(nw.run(bound, List.of(t), p -> { }));
+        Block expected = BlockMatrices.toDense(a).copy();
+        for (int i = 0; i < expected.data().length; i++) {
+            expected.data()[i] *= 3;
+        }
+        assertThat(relative(BlockMatrices.toDense(r.output("C")), expected)).isLessThan(4 * EPS);
+        assertThat(r.report().tasks()).isEqualTo(32);
+        assertThat(nw.store().list(ns + "/T/")).isEmpty();
+    }
 }
