@@ -56,25 +56,10 @@ abstract class ScalarExpr {
     abstract int maxSlot();
 
     static ScalarExpr intConstant(long value, Ast.Position position) {
-        return new ScalarExpr(Type.INT, position) {
+        return new Leaf(Type.INT, position) {
             @Override
             long evalInt(long[] env) {
                 return value;
-            }
-
-            @Override
-            boolean uses(int slot) {
-                return false;
-            }
-
-            @Override
-            boolean affineIn(int slot) {
-                return true;
-            }
-
-            @Override
-            int maxSlot() {
-                return -1;
             }
         };
     }

@@ -26,4 +26,15 @@ final class AlgorithmFixtures {
         BlockStore store = new InMemoryBlockStore();
         return BuiltinPrograms.cholesky(spd(store, "A", blocks, 1), "job");
     }
+
+    /** Number of single-input adds (odd ones carried up a level) in a binary reduction tree over k leaves. */
+    static int treeCarries(int k) {
+        int carries = 0;
+        int width = k;
+        while (width > 2) {
+            carries += width % 2;
+            width = (width + 1) / 2;
+        }
+        return carries;
+    }
 }

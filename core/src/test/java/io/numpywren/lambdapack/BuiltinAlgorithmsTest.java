@@ -53,20 +53,9 @@ class BuiltinAlgorithmsTest {
                 Validator.Report r = Validator.validate(BuiltinPrograms.gemm(a, b, "gemm" + m + "_" + k).program());
                 long products = (long) m * k * 3;
                 assertThat(r.tasks()).as("M=%d K=%d", m, k).isEqualTo(k == 1 ? products : products + (long) m * 3 * (k - 1)
-                        + (long) m * 3 * (copies(k)));
+                        + (long) m * 3 * AlgorithmFixtures.treeCarries(k));
             }
         }
-    }
-
-    /** Number of single-input adds (odd leftovers carried up a level) in the reduction of k partial products. */
-    private static int copies(int k) {
-        int copies = 0;
-        int width = k;
-        while (width > 2) {
-            copies += width % 2;
-            width = (width + 1) / 2;
-        }
-        return copies;
     }
 
     @Test

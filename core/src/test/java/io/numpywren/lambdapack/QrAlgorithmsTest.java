@@ -66,17 +66,6 @@ class QrAlgorithmsTest {
         }
     }
 
-    /** Number of single-input adds (odd ones carried up a level) in a binary tree over k leaves. */
-    private static int carries(int k) {
-        int carries = 0;
-        int width = k;
-        while (width > 2) {
-            carries += width % 2;
-            width = (width + 1) / 2;
-        }
-        return carries;
-    }
-
     @Test
     void tsqrsDagIsValidFromOneToTwelveBlocks() {
         BlockStore store = new InMemoryBlockStore();
@@ -84,7 +73,7 @@ class QrAlgorithmsTest {
             BlockMatrix a = AlgorithmFixtures.random(store, "A" + n, n, 1, 1, 1);
             BoundProgram p = BuiltinPrograms.tsqr(a, "tsqr" + n).program();
             Validator.Report r = Validator.validate(p);
-            assertThat(r.tasks()).as("N=%d", n).isEqualTo(n + (n - 1) + carries(n));
+            assertThat(r.tasks()).as("N=%d", n).isEqualTo(n + (n - 1) + AlgorithmFixtures.treeCarries(n));
             int levels = n == 1 ? 0 : 32 - Integer.numberOfLeadingZeros(n - 1);
             assertThat(r.criticalPathLength()).as("N=%d", n).isEqualTo(levels + 1);
         }
@@ -103,7 +92,7 @@ class QrAlgorithmsTest {
                 for (int j = 0; j < Math.min(n, m); j++) {
                     int rows = n - j;
                     int cols = m - j;
-                    expected += (long) (2 * rows - 1) * cols + (long) carries(rows) * cols;
+                    expected += (long) (2 * rows - 1) * cols + (long) AlgorithmFixtures.treeCarries(rows) * cols;
                 }
                 assertThat(r.tasks()).as("%dx%d", n, m).isEqualTo(expected);
             }

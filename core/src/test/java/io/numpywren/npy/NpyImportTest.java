@@ -5,6 +5,7 @@ import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
 import io.numpywren.matrix.DType;
 import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.ForwardingBlockStore;
 import io.numpywren.storage.FileSystemBlockStore;
 import io.numpywren.storage.InMemoryBlockStore;
 import org.junit.jupiter.api.Test;
@@ -192,14 +193,13 @@ class NpyImportTest {
     }
 
     /** Delegates to a store, and truncates a file when the first block (not the header) is stored. */
-    private static final class CutFileOnFirstBlockWrite implements BlockStore {
-        private final BlockStore delegate;
+    private static final class CutFileOnFirstBlockWrite extends ForwardingBlockStore {
         private final Path file;
         private final long size;
         private boolean cut;
 
         CutFileOnFirstBlockWrite(BlockStore delegate, Path file, long size) {
-            this.delegate = delegate;
+            super(delegate);
             this.file = file;
             this.size = size;
         }
@@ -214,32 +214,7 @@ class NpyImportTest {
                 }
                 cut = true;
             }
-            delegate.put(key, bytes);
-        }
-
-        @Override
-        public ByteBuffer get(String key) {
-            return delegate.get(key);
-        }
-
-        @Override
-        public boolean exists(String key) {
-            return delegate.exists(key);
-        }
-
-        @Override
-        public boolean delete(String key) {
-            return delegate.delete(key);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public String description() {
-            return delegate.description();
+            super.put(key, bytes);
         }
     }
 
