@@ -27,7 +27,7 @@ import java.util.function.Function;
  *
  * <pre>
  * java -cp 'bench/target/*:bench/target/lib/*' io.numpywren.bench.KernelBenchmark \
- *      [--quick] [--blocks 256,512,...] [--providers netlib,jblas] [--json out.json]
+ *      [--quick] [--blocks 256,512,...] [--providers netlib,jblas] [--kernels gemm,trsm] [--json out.json]
  * </pre>
  */
 public final class KernelBenchmark {
@@ -130,6 +130,9 @@ public final class KernelBenchmark {
             System.out.printf("  %-20s %6s %10s %10s %9s  %s%n", "kernel", "block", "GFLOP/s", "vs dgemm", "median s",
                     "spread (min..max s)");
             for (Case c : cases(la)) {
+                if (options.kernels != null && !options.kernels.contains(c.kernel())) {
+                    continue;
+                }
                 for (int b : options.blocks) {
                     if (b > c.maxBlock()) {
                         continue;
@@ -253,6 +256,7 @@ public final class KernelBenchmark {
         boolean quick;
         int[] blocks = {256, 512, 1024, 2048, 4096};
         List<String> providers;
+        List<String> kernels;
         Path json = Path.of("bench/target/kernel-bench.json");
         int monolithicN = MONOLITHIC_N;
         int minRepetitions = 3;
@@ -274,11 +278,12 @@ public final class KernelBenchmark {
                     case "--blocks" -> o.blocks = Arrays.stream(value(args, ++i, "--blocks").split(","))
                             .mapToInt(Integer::parseInt).toArray();
                     case "--providers" -> requested = List.of(value(args, ++i, "--providers").split(","));
+                    case "--kernels" -> o.kernels = List.of(value(args, ++i, "--kernels").split(","));
                     case "--json" -> o.json = Path.of(value(args, ++i, "--json"));
                     case "--monolithic-n" -> o.monolithicN = Integer.parseInt(value(args, ++i, "--monolithic-n"));
                     case "--help", "-h" -> {
                         System.out.println("usage: KernelBenchmark [--quick] [--blocks 256,512,...] "
-                                + "[--providers netlib,jblas] [--monolithic-n 4096] [--json out.json]");
+                                + "[--providers netlib,jblas] [--kernels gemm,trsm,...] [--monolithic-n 4096] [--json out.json]");
                         System.exit(0);
                     }
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");
