@@ -12,6 +12,9 @@ import java.io.PrintWriter;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // Bind the logging backend before the actor system's threads log concurrently, which
+        // would otherwise make SLF4J print a warning about replayed calls.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -83,6 +83,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--trace", description = "write per-task spans (worker, read/compute/write) as Chrome trace-event JSON")
     Path trace;
 
+    @Option(names = "--chaos", description = "inject faults at these rates, e.g. kill=0.1,lose=0.05,slow=0.05,duplicate=0.05")
+    String chaos;
+
     @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
     boolean noProgress;
 
@@ -111,6 +114,11 @@ final class RunCommand implements Callable<Integer> {
         }
         if (trace != null) {
             overrides.put("numpywren.scheduler.trace", true);
+        }
+        if (chaos != null) {
+            io.numpywren.backend.ChaosBackend.Rates.parse(chaos); // a typo fails here, with its own message
+            overrides.put("numpywren.chaos", chaos);
+            overrides.put("numpywren.chaos-seed", seed);
         }
         try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()))) {
             return run(nw, algorithm, out);
@@ -248,6 +256,11 @@ final class RunCommand implements Callable<Integer> {
                 r.workerSecondsAllocated(), r.workerSecondsFixedPool());
         out.printf("  peak intermediates   %d blocks%n", r.peakIntermediateBlocks());
         out.printf("  kernel provider      %s%n", kernelProvider(nw, r));
+        if (nw.backend() instanceof io.numpywren.backend.ChaosBackend chaosBackend) {
+            Map<String, Long> injected = chaosBackend.injected();
+            out.printf("  faults injected      killed %d, replies lost %d, slowed %d, delivered twice %d%n",
+                    injected.get("killed"), injected.get("lost"), injected.get("slowed"), injected.get("duplicated"));
+        }
         out.printf("residual: %.3e%n", residual);
     }
 

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
  * Why a task failed. {@code transient} errors (throttling, network, timeouts, a worker that
- * died) are worth a retry; {@code deterministic} ones (a kernel's numerical failure, a missing
- * or corrupt input block, a malformed spec) fail the same way every time.
+ * died, a block that failed its checksum, which may have been damaged in transit) are worth a
+ * retry; {@code deterministic} ones (a kernel's numerical failure, a missing input block, a
+ * malformed spec) fail the same way every time.
  *
  * @param kind    TRANSIENT or DETERMINISTIC
  * @param type    a short machine-readable cause: kernel, missing-block, corrupt-block, malformed-spec,

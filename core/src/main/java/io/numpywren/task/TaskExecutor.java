@@ -84,7 +84,9 @@ public final class TaskExecutor {
             return failed(spec, TaskError.deterministic("missing-block", "input block " + current + " does not exist",
                     current));
         } catch (CorruptBlockException e) {
-            return failed(spec, TaskError.deterministic("corrupt-block", e.getMessage(), current));
+            // Bits flipped in transit read correctly next time; a block corrupt at rest fails
+            // every attempt and so fails the job once the retry budget is spent, naming the block.
+            return failed(spec, new TaskError(TaskError.Kind.TRANSIENT, "corrupt-block", e.getMessage(), current));
         } catch (StoreException e) {
             return failed(spec, TaskError.transientError("store", "reading " + current + ": " + e.getMessage()));
         }

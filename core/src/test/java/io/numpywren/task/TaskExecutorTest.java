@@ -104,12 +104,13 @@ class TaskExecutorTest {
     }
 
     @Test
-    void aCorruptInputIsDeterministicAndNamesTheKey() {
+    void aCorruptInputIsWorthARetryAndNamesTheKey() {
         ByteBuffer encoded = BlockCodec.encode(Block.identity(3, 3));
         encoded.put(BlockCodec.HEADER_BYTES + 5, (byte) 0x7f);
         store.put("in/A/0_0", encoded);
         TaskResult r = executor.execute(spec("chol", Map.of(), List.of("in/A/0_0"), List.of("jobs/job1/L/0_0")));
         assertThat(r.error().type()).isEqualTo("corrupt-block");
+        assertThat(r.error().kind()).isEqualTo(TaskError.Kind.TRANSIENT);
         assertThat(r.error().key()).isEqualTo("in/A/0_0");
         assertThat(r.error().message()).contains("checksum");
     }

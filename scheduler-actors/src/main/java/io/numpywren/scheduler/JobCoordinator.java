@@ -61,8 +61,12 @@ public final class JobCoordinator {
     private final Map<BlockId, Integer> readsLeft = new HashMap<>();
     private final Set<String> providers = new TreeSet<>();
     private final List<TaskSpan> spans = new ArrayList<>();
-    /** Attempts dispatched and not yet answered: a finished or failed job waits for them (up to the drain timeout). */
-    private final Set<Attempt> unanswered = new java.util.HashSet<>();
+    /**
+     * Attempts dispatched and not yet answered, with their lease deadlines. A finished or failed
+     * job waits for those whose lease is still running (their workers are alive and may still
+     * write); an attempt past its deadline is presumed dead and is not waited for.
+     */
+    private final Map<Attempt, Long> unanswered = new HashMap<>();
 
     private State state = State.RUNNING;
     private String failure;
@@ -269,7 +273,9 @@ public final class JobCoordinator {
             frontier.requeue(d.task(), d.level());
         }
         for (LeaseTable.Lease l : leases.liveLeases()) {
-            if (leases.liveCount(l.task()) == 1 && leases.inFlight() < capacity
+            // A straggler may hold a worker that is gone, so its copy may exceed the concurrency
+            // limit, by at most the limit again.
+            if (leases.liveCount(l.task()) == 1 && leases.inFlight() < 2 * capacity
                     && stragglers.isStraggler(kernel(l.task()), now - l.dispatchedNanos())) {
                 speculativeCopies++;
                 dispatch.add(dispatch(l.task(), l.level(), now, true));
@@ -306,15 +312,21 @@ public final class JobCoordinator {
     }
 
     private Dispatch dispatch(Task task, int level, long now, boolean speculative) {
-        LeaseTable.Lease lease = leases.grant(task, level, now, leaseNanos(kernel(task)), speculative);
-        unanswered.add(new Attempt(task, lease.attempt()));
+        LeaseTable.Lease lease = leases.grant(task, level, now, leaseNanos(task), speculative);
+        unanswered.put(new Attempt(task, lease.attempt()), lease.deadlineNanos());
         return new Dispatch(task, plan.spec(task, lease.attempt()));
     }
 
-    private long leaseNanos(String kernel) {
-        long typical = stragglers.typicalNanos(kernel);
-        long nanos = typical < 0 ? settings.initialLease().toNanos()
-                : Math.max(settings.minimumLease().toNanos(), (long) (settings.leaseFactor() * typical));
+    private long leaseNanos(Task task) {
+        long typical = stragglers.typicalNanos(kernel(task));
+        long minimum = settings.minimumLease().toNanos();
+        long nanos;
+        if (typical < 0) {
+            double estimate = settings.leaseFactor() * plan.estimatedFlops(task) / settings.assumedGflops();
+            nanos = Math.min(settings.initialLease().toNanos(), Math.max(minimum, (long) Math.min(estimate, 9e18)));
+        } else {
+            nanos = Math.max(minimum, (long) (settings.leaseFactor() * typical));
+        }
         return Math.min(nanos, maxLeaseNanos);
     }
 
@@ -358,14 +370,14 @@ public final class JobCoordinator {
         for (LeaseTable.Lease l : leases.outstanding()) {
             cancels.add(plan.spec(l.task(), l.attempt()));
         }
-        if (unanswered.isEmpty()) {
+        if (!awaitingLiveAttempts(now)) {
             return finish(now);
         }
         return new Actions(List.of(), cancels, false);
     }
 
     private Actions finishOrDrain(long now, List<TaskSpec> cancels) {
-        if (unanswered.isEmpty()) {
+        if (!awaitingLiveAttempts(now)) {
             Actions finished = finish(now);
             return new Actions(List.of(), cancels, finished.finished());
         }
@@ -379,10 +391,16 @@ public final class JobCoordinator {
         if (state != State.DRAINING) {
             return new Actions(fill(now), List.of(), false);
         }
-        if (unanswered.isEmpty() || now >= drainDeadline) {
+        if (!awaitingLiveAttempts(now) || now >= drainDeadline) {
             return finish(now);
         }
         return Actions.NONE;
+    }
+
+    /** Forgets attempts whose lease has run out, and says whether any others are still out. */
+    private boolean awaitingLiveAttempts(long now) {
+        unanswered.values().removeIf(deadline -> deadline <= now);
+        return !unanswered.isEmpty();
     }
 
     private Actions finish(long now) {

@@ -125,6 +125,29 @@ public final class JobPlan {
                 program.kernel(task).name(), typed, inputs, outs);
     }
 
+    /**
+     * The task's flops as its kernel declares them, for the shapes its blocks have on the grid
+     * (matrices with free-form blocks count their nominal block shape): the basis of a first
+     * lease before the kernel has any history.
+     */
+    public long estimatedFlops(Task task) {
+        List<int[]> shapes = new ArrayList<>();
+        for (BlockId b : program.analyser().inputBlocks(task)) {
+            BlockMatrix m = program.matrix(b.matrix());
+            int[] index = b.intIndex();
+            if (m.exactBlockShapes()) {
+                shapes.add(new int[] {m.blockRowsAt(index[index.length - 2]), m.blockColsAt(index[index.length - 1])});
+            } else {
+                shapes.add(new int[] {m.blockRows(), m.blockCols()});
+            }
+        }
+        try {
+            return program.kernel(task).flops(shapes, program.arguments(task));
+        } catch (RuntimeException e) {
+            return 0; // shapes that only the real blocks would make consistent: no estimate
+        }
+    }
+
     /** Deletes every intermediate matrix (and, when the job did not succeed, the outputs). */
     public void cleanUp(boolean keepOutputs, BlockStore store) {
         for (BlockMatrix m : intermediates) {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import io.numpywren.backend.BackendContext;
 import io.numpywren.backend.Backends;
+import io.numpywren.backend.ChaosBackend;
 import io.numpywren.backend.ComputeBackend;
 import io.numpywren.kernel.KernelArgs;
 import io.numpywren.kernel.Kernels;
@@ -58,14 +59,22 @@ public final class Numpywren implements AutoCloseable {
     private final String namespace;
     private final LinearAlgebra driverKernels;
 
-    private Numpywren(Config config) {
+    private Numpywren(Config config, BlockStore givenStore, ComputeBackend givenBackend) {
         this.config = config;
         this.settings = SchedulerSettings.from(config);
         this.namespace = config.getString("numpywren.namespace");
-        this.store = openStore(config.getString("numpywren.store"));
-        String backendName = config.getString("numpywren.backend");
+        this.store = givenStore != null ? givenStore : openStore(config.getString("numpywren.store"));
         String provider = config.getString("numpywren.kernel-provider");
         this.driverKernels = LinearAlgebraProviders.select(provider);
+        ComputeBackend chosen = givenBackend != null ? givenBackend : createBackend(config, store, provider);
+        String chaos = config.getString("numpywren.chaos");
+        this.backend = chaos.isBlank() ? chosen
+                : new ChaosBackend(chosen, ChaosBackend.Rates.parse(chaos), config.getLong("numpywren.chaos-seed"));
+        this.system = ActorSystem.create(JobManager.create(backend, store, settings), "numpywren", config);
+    }
+
+    private static ComputeBackend createBackend(Config config, BlockStore store, String provider) {
+        String backendName = config.getString("numpywren.backend");
         Map<String, String> backendSettings = new HashMap<>();
         backendSettings.put("kernel-provider", provider);
         String section = "numpywren.backends." + backendName;
@@ -74,8 +83,7 @@ public final class Numpywren implements AutoCloseable {
                 backendSettings.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
             }
         }
-        this.backend = Backends.create(backendName, new BackendContext(store, backendSettings));
-        this.system = ActorSystem.create(JobManager.create(backend, store, settings), "numpywren", config);
+        return Backends.create(backendName, new BackendContext(store, backendSettings));
     }
 
     /** With the default configuration chain. */
@@ -85,7 +93,15 @@ public final class Numpywren implements AutoCloseable {
 
     /** With {@code config}, falling back to the reference configuration for anything it lacks. */
     public static Numpywren create(Config config) {
-        return new Numpywren(config.withFallback(ConfigFactory.defaultReference()).resolve());
+        return new Numpywren(config.withFallback(ConfigFactory.defaultReference()).resolve(), null, null);
+    }
+
+    /**
+     * With a store and backend made by the caller (a test kit, an application that wraps them);
+     * {@link #close} closes both.
+     */
+    public static Numpywren create(Config config, BlockStore store, ComputeBackend backend) {
+        return new Numpywren(config.withFallback(ConfigFactory.defaultReference()).resolve(), store, backend);
     }
 
     /** {@code memory} or {@code file:DIR}. */

@@ -9,6 +9,7 @@ import java.time.Duration;
  * configuration (see reference.conf for the defaults and what each one means).
  */
 public record SchedulerSettings(int concurrency, Duration initialLease, Duration minimumLease, double leaseFactor,
+                                double assumedGflops,
                                 RetryPolicy retry, boolean speculation, double stragglerFactor,
                                 Duration stragglerMinimum, int pipelineWidth, Duration tick,
                                 Duration progressInterval, Duration drainTimeout, boolean trace) {
@@ -20,6 +21,7 @@ public record SchedulerSettings(int concurrency, Duration initialLease, Duration
                 c.getDuration("lease.initial"),
                 c.getDuration("lease.minimum"),
                 c.getDouble("lease.factor"),
+                c.getDouble("lease.assumed-gflops"),
                 new RetryPolicy(c.getInt("retry.max-attempts"), c.getDuration("retry.initial-backoff"),
                         c.getDouble("retry.multiplier"), c.getDuration("retry.max-backoff")),
                 c.getBoolean("speculation.enabled"),

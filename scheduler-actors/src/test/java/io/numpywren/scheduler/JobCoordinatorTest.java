@@ -70,7 +70,7 @@ class JobCoordinatorTest {
         boolean trace = false;
 
         SchedulerSettings build() {
-            return new SchedulerSettings(concurrency, initialLease, minimumLease, leaseFactor, retry, speculation,
+            return new SchedulerSettings(concurrency, initialLease, minimumLease, leaseFactor, 1.0, retry, speculation,
                     stragglerFactor, stragglerMinimum, 1, Duration.ofMillis(50), Duration.ofMillis(500), drainTimeout, trace);
         }
     }
@@ -599,8 +599,8 @@ class JobCoordinatorTest {
     }
 
     @Test
-    void jobFinishesOnlyWhenTheLateAttemptAnswers() {
-        Harness h = new Harness("drain-late", 24, oneSecondLeases().build(), 4);
+    void jobDoesNotWaitForAnAttemptWhoseLeaseRanOut() {
+        Harness h = new Harness("presumed-dead", 24, oneSecondLeases().build(), 4);
         Task starter = task(CHOL0);
         h.hold = d -> d.task().equals(starter) && d.spec().attempt() == 1;
         long t0 = h.now;
@@ -608,13 +608,37 @@ class JobCoordinatorTest {
         h.tick(t0 + SECOND);
         h.runUntilQuiet(); // attempt 2 and everything after it
         assertThat(h.coord.report().tasks()).isEqualTo(h.analyser.taskCount());
-        assertThat(h.coord.state()).as("attempt 1 may still answer").isEqualTo(State.DRAINING);
-        assertThat(h.finished()).isFalse();
-        assertThat(h.cancelled).extracting(TaskSpec::attempt).containsExactly(1);
-        assertThat(h.tick(h.now + SECOND).finished()).isFalse();
+        assertThat(h.coord.state()).as("attempt 1 is past its lease: presumed dead").isEqualTo(State.SUCCEEDED);
+        h.assertFactorCorrect();
+        h.assertOnlyOutputLeft();
+        h.assertInputsIntact();
+
+        // it turns up after all: counted and ignored
+        h.now += MS;
+        Dispatch late = h.dispatch(starter, 1);
+        assertThat(h.answer(late, h.executor.execute(late.spec()))).isEqualTo(Actions.NONE);
+        assertThat(h.coord.report().duplicates()).isEqualTo(1);
+    }
+
+    @Test
+    void jobWaitsForAnAttemptWhoseLeaseIsStillRunning() {
+        Harness h = new Harness("drain-live", 24, oneSecondLeases().build(), 4);
+        Task starter = task(CHOL0);
+        h.hold = d -> d.task().equals(starter);
+        long t0 = h.now;
+        h.start();
+        h.tick(t0 + SECOND); // attempt 1 expires, attempt 2 is dispatched and held
+        h.now += MS;
+        Dispatch original = h.dispatch(starter, 1);
+        h.answer(original, h.executor.execute(original.spec())); // the original wins after all
+        h.hold = d -> d.task().equals(starter) && d.spec().attempt() == 2; // the replacement is still running
+        h.runUntilQuiet();
+        assertThat(h.coord.report().tasks()).isEqualTo(h.analyser.taskCount());
+        assertThat(h.coord.state()).as("attempt 2 is within its lease and may still write").isEqualTo(State.DRAINING);
 
         h.now += MS;
-        Actions last = h.answer(h.dispatch(starter, 1), transientFailure(h.dispatch(starter, 1), "worker died"));
+        Dispatch replacement = h.dispatch(starter, 2);
+        Actions last = h.answer(replacement, h.executor.execute(replacement.spec()));
         assertThat(last.finished()).isTrue();
         assertThat(h.coord.state()).isEqualTo(State.SUCCEEDED);
         assertThat(h.coord.report().duplicates()).isEqualTo(1);
@@ -624,36 +648,25 @@ class JobCoordinatorTest {
     }
 
     @Test
-    void drainTimeoutEndsAJobWhoseAttemptNeverAnswers() {
-        Harness h = new Harness("drain-timeout", 24, oneSecondLeases().build(), 4);
+    void drainTimeoutEndsAJobWhoseLiveAttemptNeverAnswers() {
+        Knobs k = new Knobs();
+        k.initialLease = Duration.ofHours(1);
+        k.minimumLease = Duration.ofHours(1);
+        k.drainTimeout = Duration.ofSeconds(5);
+        Harness h = new Harness("drain-timeout", 24, k.build(), 4);
         Task starter = task(CHOL0);
-        h.hold = d -> d.task().equals(starter) && d.spec().attempt() == 1;
-        long t0 = h.now;
+        h.hold = d -> d.task().equals(starter);
         h.start();
-        h.tick(t0 + SECOND);
-        long drainingSince = -1;
-        while (h.step()) {
-            if (drainingSince < 0 && h.coord.state() == State.DRAINING) {
-                drainingSince = h.now;
-            }
-        }
-        assertThat(drainingSince).isPositive();
-        long deadline = drainingSince + Duration.ofSeconds(5).toNanos();
+        Actions cancelled = h.coord.cancel(h.now, "stop");
+        assertThat(cancelled.finished()).isFalse();
+        assertThat(h.coord.state()).as("the starter's attempt is within its lease").isEqualTo(State.DRAINING);
+        long deadline = h.now + Duration.ofSeconds(5).toNanos();
         assertThat(h.tick(deadline - 1).finished()).isFalse();
-        assertThat(h.coord.state()).isEqualTo(State.DRAINING);
         assertThat(h.tick(deadline).finished()).isTrue();
-        assertThat(h.coord.state()).isEqualTo(State.SUCCEEDED);
-        assertThat(h.coord.report().wallSeconds()).isCloseTo((deadline - t0) / 1e9,
-                within(1e-9));
-        h.assertFactorCorrect();
-        h.assertOnlyOutputLeft();
-
-        // the lost attempt turns up after all: counted and ignored
-        h.now += MS;
-        Dispatch lost = h.dispatch(starter, 1);
-        assertThat(h.answer(lost, h.executor.execute(lost.spec()))).isEqualTo(Actions.NONE);
-        assertThat(h.coord.state()).isEqualTo(State.SUCCEEDED);
-        assertThat(h.coord.report().duplicates()).isEqualTo(1);
+        assertThat(h.coord.state()).isEqualTo(State.FAILED);
+        assertThat(h.coord.failure()).contains("cancelled: stop");
+        h.assertNothingLeft();
+        h.assertInputsIntact();
     }
 
     @Test
@@ -872,13 +885,13 @@ class JobCoordinatorTest {
 
         Actions expired = h.tick(h.now + SECOND); // every lease runs out; t1 has used both attempts
         assertThat(expired.dispatch()).isEmpty();
-        assertThat(h.coord.state()).isEqualTo(State.DRAINING);
+        assertThat(expired.finished()).as("no attempt within its lease is left to wait for").isTrue();
+        assertThat(h.coord.state()).isEqualTo(State.FAILED);
         assertThat(h.coord.failure()).contains("did not answer within its lease 2 times")
                 .contains(h.plan.program().describe(t1));
         h.assertCancelsWereSent();
 
         h.answerAllPending(d -> transientFailure(d, "gone"));
-        assertThat(h.finished()).as("every attempt sent has answered").isTrue();
         assertThat(h.coord.state()).isEqualTo(State.FAILED);
         h.assertNothingLeft();
         h.assertInputsIntact();
@@ -906,9 +919,7 @@ class JobCoordinatorTest {
         assertThat(h.tick(h.now + 100 * MS).dispatch()).isEmpty();
         h.runUntilQuiet();
         assertThat(h.coord.report().tasks()).isEqualTo(h.analyser.taskCount());
-        assertThat(h.coord.state()).isEqualTo(State.DRAINING); // attempt 1 is still out
-        h.tick(h.now + Duration.ofSeconds(5).toNanos());
-        assertThat(h.coord.state()).isEqualTo(State.SUCCEEDED);
+        assertThat(h.coord.state()).as("attempt 1 is past its lease: not waited for").isEqualTo(State.SUCCEEDED);
         assertThat(h.coord.report().retries()).isEqualTo(2);
         h.assertFactorCorrect();
         h.assertOnlyOutputLeft();
@@ -928,7 +939,7 @@ class JobCoordinatorTest {
         h.tick(t0 + SECOND);
         h.runUntilQuiet(); // attempt 2 fails: two attempts used
         assertThat(h.dispatchesOf(starter)).hasSize(2);
-        assertThat(h.coord.state()).isEqualTo(State.DRAINING);
+        assertThat(h.coord.state()).isEqualTo(State.FAILED);
         assertThat(h.coord.failure()).contains("failed 2 times").contains("throttled");
         h.answerAllPending(d -> transientFailure(d, "gone"));
         assertThat(h.coord.state()).isEqualTo(State.FAILED);
