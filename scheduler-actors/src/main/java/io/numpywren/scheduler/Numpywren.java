@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The public API. {@code Numpywren.create()} reads the configuration (reference.conf, then
@@ -256,22 +257,33 @@ public final class Numpywren implements AutoCloseable {
                 .thenCompose(chol -> {
                     reports.add(chol.report());
                     BlockMatrix l = chol.output("L");
-                    return submit(id + "-fwd", "solve", BuiltinPrograms.trsmForward(l, b, newJobNamespace(id + "-fwd")),
-                            progress).thenCompose(fwd -> {
+                    // L and Y are freed whether the later steps succeed or fail.
+                    return freeingAfter(l, () -> submit(id + "-fwd", "solve",
+                            BuiltinPrograms.trsmForward(l, b, newJobNamespace(id + "-fwd")), progress)
+                            .thenCompose(fwd -> {
                                 reports.add(fwd.report());
                                 BlockMatrix y = fwd.output("X");
-                                return submit(id, "solve", BuiltinPrograms.trsmBackward(l, y, newJobNamespace(id)), progress)
-                                        .whenComplete((r, e) -> {
-                                            l.free();
-                                            y.free();
-                                        });
-                            });
+                                return freeingAfter(y, () -> submit(id, "solve",
+                                        BuiltinPrograms.trsmBackward(l, y, newJobNamespace(id)), progress));
+                            }));
                 })
                 .thenApply(bwd -> {
                     reports.add(bwd.report());
                     return new JobResult(JobReport.combine(id, "solve", reports, (System.nanoTime() - start) / 1e9),
                             bwd.outputs(), null);
                 });
+    }
+
+    /** Runs {@code next} and frees {@code m} once it has completed, succeeded or not. */
+    private static CompletionStage<JobResult> freeingAfter(BlockMatrix m, Supplier<CompletionStage<JobResult>> next) {
+        CompletionStage<JobResult> stage;
+        try {
+            stage = next.get();
+        } catch (RuntimeException e) {
+            m.free();
+            throw e;
+        }
+        return stage.whenComplete((r, e) -> m.free());
     }
 
     /**

@@ -1,5 +1,9 @@
-package io.numpywren.scheduler;
+package io.numpywren.backend.local;
 
+import io.numpywren.scheduler.JobEvent;
+import io.numpywren.scheduler.JobManager;
+import io.numpywren.scheduler.JobPlan;
+import io.numpywren.scheduler.SchedulerSettings;
 import io.numpywren.backend.ComputeBackend;
 import io.numpywren.backend.local.LocalBackend;
 import io.numpywren.kernel.LinearAlgebraProviders;

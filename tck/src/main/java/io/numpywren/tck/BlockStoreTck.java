@@ -1,7 +1,11 @@
-package io.numpywren.storage;
+package io.numpywren.tck;
 
 import io.numpywren.codec.BlockCodec;
 import io.numpywren.matrix.Block;
+import io.numpywren.storage.BlockKeys;
+import io.numpywren.storage.BlockNotFoundException;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.InvalidKeyException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,32 +35,81 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The {@link BlockStore} contract, run against every implementation through {@link #newStore()}.
+ * The {@link BlockStore} contract. A store provider subclasses this once per configuration,
+ * implements {@link #newStore()} and, where the store lacks an optional ability, narrows
+ * {@link #capabilities()}; tests that need a capability the provider leaves out are skipped
+ * and the skip names it.
+ *
+ * <pre>
+ * class S3BlockStoreTckTest extends BlockStoreTck {
+ *     protected BlockStore newStore() { return new S3BlockStore(bucket, "tck/" + UUID.randomUUID()); }
+ * }
+ * </pre>
+ *
+ * <p>What every store must do:
+ * <ul>
+ *   <li>put, get, exists, delete, list and deletePrefix behave as {@link BlockStore} documents,
+ *       byte for byte, for empty and binary objects, overwrites and keys that are only prefixes
+ *       of other keys;</li>
+ *   <li>a get of a missing key throws {@link BlockNotFoundException} naming the key;</li>
+ *   <li>a put is atomic: concurrent writers and readers of one key never see a partial object;</li>
+ *   <li>a put stores the bytes from position to limit and leaves the caller's buffer alone; a
+ *       get returns a read-only buffer that callers may consume freely;</li>
+ *   <li>every key is validated with {@link BlockKeys} before any I/O, so a key that could leave
+ *       the store's root (absolute, "..", backslashes, ...) is rejected with an
+ *       {@link InvalidKeyException} naming the key and the reason, and nothing is stored;</li>
+ *   <li>with {@link TckCapability#LARGE_BLOCKS}: an object of more than 64 MiB round-trips.</li>
+ * </ul>
  */
-abstract class BlockStoreContractTest {
+public abstract class BlockStoreTck {
 
+    /** The size of the large-object test: 64 MiB and an odd tail, so no write ends on a round boundary. */
+    public static final int LARGE_OBJECT_BYTES = 64 * 1024 * 1024 + 12_345;
+
+    /** The store under test, fresh and empty for each test; closed after it. */
     protected BlockStore store;
 
-    /** A fresh, empty store. */
+    /** A fresh, empty store. Called once before each test. */
     protected abstract BlockStore newStore() throws Exception;
 
+    /**
+     * The optional abilities the store has. By default {@link TckCapability#LARGE_BLOCKS}:
+     * every store this project targets (memory, a file system, an object store) holds a block
+     * of 64 MiB (a 2896 x 2896 float64 block), so a store that cannot must opt out explicitly
+     * by overriding this method, and the large-object test then reports the skip.
+     */
+    protected Set<TckCapability> capabilities() {
+        return EnumSet.of(TckCapability.LARGE_BLOCKS);
+    }
+
+    /** Skips the calling test, saying which capability the store does not declare. */
+    protected final void requireCapability(TckCapability capability, String what) {
+        assumeTrue(capabilities().contains(capability),
+                () -> "skipped: " + what + " needs capability " + capability + ", which "
+                        + getClass().getSimpleName() + ".capabilities() does not declare");
+    }
+
     @BeforeEach
-    void openStore() throws Exception {
+    public void openStoreUnderTest() throws Exception {
         store = newStore();
+        assertThat(store).as("newStore()").isNotNull();
     }
 
     @AfterEach
-    void closeStore() {
-        store.close();
+    public void closeStoreUnderTest() {
+        if (store != null) {
+            store.close();
+        }
     }
 
-    static ByteBuffer bytes(String s) {
+    protected static ByteBuffer bytes(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    static String text(ByteBuffer b) {
+    protected static String text(ByteBuffer b) {
         byte[] raw = new byte[b.remaining()];
         b.duplicate().get(raw);
         return new String(raw, StandardCharsets.UTF_8);
@@ -63,22 +118,23 @@ abstract class BlockStoreContractTest {
     // ---------------------------------------------------------------- basic operations
 
     @Test
-    void aPutObjectIsReturnedByGet() {
+    public void aPutObjectIsReturnedByGet() {
         store.put("ns/m/0_0", bytes("hello"));
 
         assertThat(text(store.get("ns/m/0_0"))).isEqualTo("hello");
     }
 
     @Test
-    void anEmptyObjectRoundTrips() {
+    public void anEmptyObjectRoundTrips() {
         store.put("empty", ByteBuffer.allocate(0));
 
         assertThat(store.exists("empty")).isTrue();
         assertThat(store.get("empty").remaining()).isZero();
+        assertThat(store.list("")).containsExactly("empty");
     }
 
     @Test
-    void binaryContentRoundTripsByteForByte() {
+    public void binaryContentRoundTripsByteForByte() {
         byte[] all = new byte[256 * 3];
         for (int i = 0; i < all.length; i++) {
             all[i] = (byte) (i * 7);
@@ -92,7 +148,15 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void getOfAMissingKeyThrowsBlockNotFoundNamingTheKey() {
+    public void anEncodedBlockRoundTripsAndPassesItsChecksum() {
+        Block block = Block.ofRows(new double[] {1.5, -2.25, Math.PI}, new double[] {0, Double.MIN_VALUE, 1e300});
+        store.put("ns/A/0_0", BlockCodec.encode(block));
+
+        assertThat(BlockCodec.decode("ns/A/0_0", store.get("ns/A/0_0"))).isEqualTo(block);
+    }
+
+    @Test
+    public void getOfAMissingKeyThrowsBlockNotFoundNamingTheKey() {
         assertThatThrownBy(() -> store.get("ns/missing/3_4"))
                 .isInstanceOf(BlockNotFoundException.class)
                 .hasMessageContaining("ns/missing/3_4")
@@ -100,7 +164,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void getOfAKeyThatIsOnlyAPrefixOfOtherKeysThrowsBlockNotFound() {
+    public void getOfAKeyThatIsOnlyAPrefixOfOtherKeysThrowsBlockNotFound() {
         store.put("a/b/c", bytes("x"));
 
         assertThatThrownBy(() -> store.get("a/b"))
@@ -109,7 +173,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void getOfAKeyBelowAnExistingObjectThrowsBlockNotFound() {
+    public void getOfAKeyBelowAnExistingObjectThrowsBlockNotFound() {
         store.put("a", bytes("x"));
 
         assertThatThrownBy(() -> store.get("a/b"))
@@ -118,7 +182,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void existsIsTrueOnlyForStoredObjects() {
+    public void existsIsTrueOnlyForStoredObjects() {
         store.put("a/b/c", bytes("x"));
 
         assertThat(store.exists("a/b/c")).isTrue();
@@ -128,17 +192,18 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void deleteReturnsWhetherTheObjectExisted() {
+    public void deleteReturnsWhetherTheObjectExisted() {
         store.put("k", bytes("x"));
 
         assertThat(store.delete("k")).isTrue();
         assertThat(store.delete("k")).isFalse();
         assertThat(store.exists("k")).isFalse();
-        assertThatThrownBy(() -> store.get("k")).isInstanceOf(BlockNotFoundException.class);
+        assertThatThrownBy(() -> store.get("k")).isInstanceOf(BlockNotFoundException.class)
+                .hasMessageContaining("k");
     }
 
     @Test
-    void deleteOfAKeyThatIsOnlyAPrefixReturnsFalseAndKeepsTheObjectsBelowIt() {
+    public void deleteOfAKeyThatIsOnlyAPrefixReturnsFalseAndKeepsTheObjectsBelowIt() {
         store.put("a/b/c", bytes("x"));
 
         assertThat(store.delete("a/b")).isFalse();
@@ -147,7 +212,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void deleteOfAKeyBelowAnExistingObjectReturnsFalse() {
+    public void deleteOfAKeyBelowAnExistingObjectReturnsFalse() {
         store.put("a", bytes("x"));
 
         assertThat(store.delete("a/b")).isFalse();
@@ -155,7 +220,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void anOverwriteReplacesTheWholeObject() {
+    public void anOverwriteReplacesTheWholeObject() {
         store.put("k", bytes("a much longer first value"));
         store.put("k", bytes("short"));
 
@@ -163,12 +228,72 @@ abstract class BlockStoreContractTest {
         assertThat(store.list("")).containsExactly("k");
     }
 
+    @Test
+    public void aDeletedKeyCanBeWrittenAgain() {
+        store.put("a/b/c", bytes("first"));
+        store.delete("a/b/c");
+        store.put("a/b/c", bytes("second"));
+
+        assertThat(text(store.get("a/b/c"))).isEqualTo("second");
+        assertThat(store.list("a/")).containsExactly("a/b/c");
+    }
+
+    // ---------------------------------------------------------------- large objects
+
+    /** The byte at {@code index} of the large object: a cheap hash, so no two regions look alike. */
+    private static long largeObjectWord(long index) {
+        long z = index * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 31)) * 0xBF58476D1CE4E5B9L;
+        return z ^ (z >>> 29);
+    }
+
+    @Test
+    public void anObjectOfMoreThan64MiBRoundTripsByteForByte() {
+        requireCapability(TckCapability.LARGE_BLOCKS, "storing an object of " + LARGE_OBJECT_BYTES + " bytes");
+        int words = LARGE_OBJECT_BYTES / Long.BYTES;
+        int tail = LARGE_OBJECT_BYTES % Long.BYTES;
+        // The one large buffer of this test; the expected content is recomputed while checking.
+        ByteBuffer big = ByteBuffer.allocate(LARGE_OBJECT_BYTES);
+        for (int i = 0; i < words; i++) {
+            big.putLong(largeObjectWord(i));
+        }
+        for (int i = 0; i < tail; i++) {
+            big.put((byte) (largeObjectWord(words + i) >>> 7));
+        }
+        big.flip();
+
+        store.put("large/0_0", big);
+        big = null; // the store may keep it (an in-memory store does); this test no longer needs it
+
+        assertThat(store.exists("large/0_0")).isTrue();
+        assertThat(store.list("large/")).containsExactly("large/0_0");
+        ByteBuffer got = store.get("large/0_0");
+        assertThat(got.remaining()).as("size of the object read back").isEqualTo(LARGE_OBJECT_BYTES);
+        ByteBuffer in = got.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN);
+        int base = in.position();
+        for (int i = 0; i < words; i++) {
+            long actual = in.getLong(base + i * Long.BYTES);
+            if (actual != largeObjectWord(i)) {
+                throw new AssertionError("the large object differs at byte offset about " + ((long) i * Long.BYTES)
+                        + ": expected word " + Long.toHexString(largeObjectWord(i)) + ", got " + Long.toHexString(actual));
+            }
+        }
+        for (int i = 0; i < tail; i++) {
+            assertThat(in.get(base + words * Long.BYTES + i)).as("tail byte %d", i)
+                    .isEqualTo((byte) (largeObjectWord(words + i) >>> 7));
+        }
+        got = null;
+        in = null;
+        assertThat(store.delete("large/0_0")).isTrue();
+        assertThat(store.exists("large/0_0")).isFalse();
+    }
+
     // ---------------------------------------------------------------- listing
 
     @Test
-    void listReturnsTheKeysWithThePrefixInLexicographicOrder() {
+    public void listReturnsTheKeysWithThePrefixInLexicographicOrder() {
         List<String> keys = new ArrayList<>(List.of("m/1_0", "m/0_1", "m/10_0", "m/0_0", "m/header.json", "m/2_2"));
-        Collections.shuffle(keys, new java.util.Random(7));
+        Collections.shuffle(keys, new Random(7));
         for (String k : keys) {
             store.put(k, bytes(k));
         }
@@ -178,7 +303,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void aDirectoryPrefixDoesNotListKeysWhoseSegmentOnlyStartsTheSame() {
+    public void aDirectoryPrefixDoesNotListKeysWhoseSegmentOnlyStartsTheSame() {
         store.put("a/b/x", bytes("1"));
         store.put("a/b/y/z", bytes("2"));
         store.put("a/bc/x", bytes("3"));
@@ -191,7 +316,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void aPrefixIsMatchedAsAStringNotAsWholeSegments() {
+    public void aPrefixIsMatchedAsAStringNotAsWholeSegments() {
         store.put("a/b/x", bytes("1"));
         store.put("a/bc/x", bytes("2"));
         store.put("a/c/x", bytes("3"));
@@ -202,7 +327,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void aPrefixThatIsAWholeKeyListsThatKey() {
+    public void aPrefixThatIsAWholeKeyListsThatKey() {
         store.put("a/b", bytes("1"));
         store.put("a/bb", bytes("2"));
 
@@ -211,7 +336,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void theEmptyPrefixListsEveryObject() {
+    public void theEmptyPrefixListsEveryObject() {
         store.put("z", bytes("1"));
         store.put("a/b/c", bytes("2"));
         store.put("m/n", bytes("3"));
@@ -220,7 +345,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void listOfAPrefixNothingStartsWithIsEmpty() {
+    public void listOfAPrefixNothingStartsWithIsEmpty() {
         store.put("a/b", bytes("1"));
 
         assertThat(store.list("q/")).isEmpty();
@@ -229,12 +354,12 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void aNewStoreIsEmpty() {
+    public void aNewStoreIsEmpty() {
         assertThat(store.list("")).isEmpty();
     }
 
     @Test
-    void deletedObjectsDisappearFromTheListing() {
+    public void deletedObjectsDisappearFromTheListing() {
         store.put("a/1", bytes("1"));
         store.put("a/2", bytes("2"));
         store.delete("a/1");
@@ -243,7 +368,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void deletePrefixDeletesExactlyTheObjectsStartingWithThePrefixAndCountsThem() {
+    public void deletePrefixDeletesExactlyTheObjectsStartingWithThePrefixAndCountsThem() {
         store.put("a/b/x", bytes("1"));
         store.put("a/b/y/z", bytes("2"));
         store.put("a/bc/x", bytes("3"));
@@ -255,7 +380,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void deletePrefixOfTheEmptyPrefixEmptiesTheStore() {
+    public void deletePrefixOfTheEmptyPrefixEmptiesTheStore() {
         store.put("a/b/x", bytes("1"));
         store.put("c", bytes("2"));
 
@@ -265,16 +390,22 @@ abstract class BlockStoreContractTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/a", "a//", "../", "a/../", "./x", "a b", "a\\b"})
-    void listRejectsInvalidPrefixes(String prefix) {
+    public void listAndDeletePrefixRejectInvalidPrefixes(String prefix) {
+        store.put("a/b", bytes("kept"));
+
         assertThatThrownBy(() -> store.list(prefix))
                 .isInstanceOf(InvalidKeyException.class)
                 .hasMessageContaining(prefix);
+        assertThatThrownBy(() -> store.deletePrefix(prefix))
+                .isInstanceOf(InvalidKeyException.class)
+                .hasMessageContaining(prefix);
+        assertThat(store.list("")).containsExactly("a/b");
     }
 
     // ---------------------------------------------------------------- buffers
 
     @Test
-    void putStoresOnlyTheBytesFromPositionToLimit() {
+    public void putStoresOnlyTheBytesFromPositionToLimit() {
         ByteBuffer b = bytes("xxHELLOyy");
         b.position(2).limit(7);
 
@@ -284,7 +415,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void putDoesNotMoveTheCallersPositionOrLimit() {
+    public void putDoesNotMoveTheCallersPositionOrLimit() {
         ByteBuffer b = bytes("xxHELLOyy");
         b.position(2).limit(7);
 
@@ -295,7 +426,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void laterChangesToTheCallersPositionAndLimitDoNotChangeTheStoredObject() {
+    public void laterChangesToTheCallersPositionAndLimitDoNotChangeTheStoredObject() {
         ByteBuffer b = bytes("xxHELLOyy");
         b.position(2).limit(7);
         store.put("k", b);
@@ -307,7 +438,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void putAcceptsReadOnlyAndDirectBuffers() {
+    public void putAcceptsReadOnlyAndDirectBuffers() {
         ByteBuffer direct = ByteBuffer.allocateDirect(3);
         direct.put((byte) 'd').put((byte) 'i').put((byte) 'r').flip();
         store.put("direct", direct);
@@ -318,7 +449,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void returnedBuffersAreReadOnly() {
+    public void returnedBuffersAreReadOnly() {
         store.put("k", bytes("abc"));
 
         ByteBuffer got = store.get("k");
@@ -329,7 +460,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void consumingAReturnedBufferDoesNotAffectLaterGets() {
+    public void consumingAReturnedBufferDoesNotAffectLaterGets() {
         store.put("k", bytes("abc"));
 
         ByteBuffer first = store.get("k");
@@ -341,18 +472,23 @@ abstract class BlockStoreContractTest {
 
     // ---------------------------------------------------------------- key validation
 
-    static Stream<Arguments> invalidKeys() {
+    public static Stream<Arguments> invalidKeys() {
         return Stream.of(
                 Arguments.of("", "empty"),
                 Arguments.of("/abs", "absolute"),
                 Arguments.of("/", "absolute"),
+                Arguments.of("/tmp/outside", "absolute"),
                 Arguments.of("a/../b", "'..' segments"),
                 Arguments.of("..", "'..' segments"),
                 Arguments.of("../escape", "'..' segments"),
+                Arguments.of("../outside/x", "'..' segments"),
+                Arguments.of("a/../../outside", "'..' segments"),
                 Arguments.of("a/..", "'..' segments"),
                 Arguments.of("a//b", "empty path segment"),
+                Arguments.of("a//../outside", "empty path segment"),
                 Arguments.of("a/", "empty path segment"),
                 Arguments.of("a/./b", "'.' segments"),
+                Arguments.of("a/./../../x", "'.' segments"),
                 Arguments.of(".", "'.' segments"),
                 Arguments.of("a\\b", "character '\\'"),
                 Arguments.of("..\\escape", "character '\\'"),
@@ -362,13 +498,19 @@ abstract class BlockStoreContractTest {
                 Arguments.of("a\nb", "U+000A"),
                 Arguments.of("caf\u00e9", "U+00E9"),
                 Arguments.of("a:b", "character ':'"),
+                Arguments.of("C:/windows", "character ':'"),
                 Arguments.of("#tmp-x", "character '#'"),
                 Arguments.of("x".repeat(BlockKeys.MAX_KEY_LENGTH + 1), "longer than " + BlockKeys.MAX_KEY_LENGTH));
     }
 
+    /**
+     * Every operation rejects the key with an {@link InvalidKeyException} naming the key and the
+     * reason, and the store is left as it was: the put stored nothing, the delete deleted nothing.
+     */
     @ParameterizedTest
     @MethodSource("invalidKeys")
-    void everyOperationRejectsAnInvalidKeyNamingTheReason(String key, String reason) {
+    public void everyOperationRejectsAnInvalidKeyNamingTheReasonAndChangesNothing(String key, String reason) {
+        store.put("sentinel/0_0", bytes("kept"));
         List<Runnable> operations = List.of(
                 () -> store.put(key, bytes("x")),
                 () -> store.get(key),
@@ -380,17 +522,22 @@ abstract class BlockStoreContractTest {
                     .hasMessageContaining(reason)
                     .satisfies(e -> assertThat(((InvalidKeyException) e).key()).isEqualTo(key));
         }
+        assertThat(store.list("")).containsExactly("sentinel/0_0");
+        assertThat(text(store.get("sentinel/0_0"))).isEqualTo("kept");
+    }
+
+    @Test
+    public void aNullKeyIsRejectedAsInvalid() {
+        assertThatThrownBy(() -> store.put(null, bytes("x"))).isInstanceOf(InvalidKeyException.class);
+        assertThatThrownBy(() -> store.get(null)).isInstanceOf(InvalidKeyException.class);
+        assertThatThrownBy(() -> store.exists(null)).isInstanceOf(InvalidKeyException.class);
+        assertThatThrownBy(() -> store.delete(null)).isInstanceOf(InvalidKeyException.class);
+        assertThatThrownBy(() -> store.list(null)).isInstanceOf(InvalidKeyException.class);
         assertThat(store.list("")).isEmpty();
     }
 
     @Test
-    void aNullKeyIsRejectedAsInvalid() {
-        assertThatThrownBy(() -> store.put(null, bytes("x"))).isInstanceOf(InvalidKeyException.class);
-        assertThatThrownBy(() -> store.get(null)).isInstanceOf(InvalidKeyException.class);
-    }
-
-    @Test
-    void aKeyOfExactlyTheMaximumLengthIsAccepted() {
+    public void aKeyOfExactlyTheMaximumLengthIsAccepted() {
         StringBuilder key = new StringBuilder();
         while (key.length() < BlockKeys.MAX_KEY_LENGTH) {
             if (key.length() > 0) {
@@ -408,7 +555,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void keysMayUseEveryAllowedCharacter() {
+    public void keysMayUseEveryAllowedCharacter() {
         String key = "AZaz09._-=+/...x/.hidden";
         store.put(key, bytes("ok"));
 
@@ -419,7 +566,7 @@ abstract class BlockStoreContractTest {
     // ---------------------------------------------------------------- concurrency
 
     @Test
-    void concurrentWritersAndReadersOfOneKeyNeverObserveAPartialObject() throws Exception {
+    public void concurrentWritersAndReadersOfOneKeyNeverObserveAPartialObject() throws Exception {
         int writers = 3;
         int writesEach = 60;
         int readers = 2;
@@ -482,7 +629,7 @@ abstract class BlockStoreContractTest {
     }
 
     @Test
-    void concurrentPutsAndDeletesOfSiblingKeysAllSucceed() throws Exception {
+    public void concurrentPutsAndDeletesOfSiblingKeysAllSucceed() throws Exception {
         int threads = 3;
         int rounds = 150;
         CountDownLatch start = new CountDownLatch(1);

@@ -1,0 +1,23 @@
+package io.numpywren.backend.local;
+
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.kernel.LinearAlgebraProviders;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.tck.AlgorithmTck;
+import io.numpywren.tck.TckCapability;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The Algorithm suite of the TCK on the local backend with the in-memory store. */
+class LocalAlgorithmInMemoryTckTest extends AlgorithmTck {
+    @Override
+    protected ComputeBackend newBackend(BlockStore store) {
+        return new LocalBackend(store, LinearAlgebraProviders.configured(), 2);
+    }
+
+    @Override
+    protected Set<TckCapability> capabilities() {
+        return EnumSet.of(TckCapability.CANCELLATION, TckCapability.WORKERS_USE_GIVEN_STORE);
+    }
+}

@@ -1,0 +1,34 @@
+package io.numpywren.backend.local;
+
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.kernel.LinearAlgebraProviders;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.FileSystemBlockStore;
+import io.numpywren.tck.FaultToleranceTck;
+import io.numpywren.tck.TckCapability;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The FaultTolerance suite of the TCK on the local backend with a file-system store in a fresh directory per test. */
+class LocalFaultToleranceFileSystemTckTest extends FaultToleranceTck {
+    @TempDir
+    Path root;
+
+    @Override
+    protected BlockStore newStore() {
+        return new FileSystemBlockStore(root);
+    }
+
+    @Override
+    protected ComputeBackend newBackend(BlockStore store) {
+        return new LocalBackend(store, LinearAlgebraProviders.configured(), 2);
+    }
+
+    @Override
+    protected Set<TckCapability> capabilities() {
+        return EnumSet.of(TckCapability.CANCELLATION, TckCapability.WORKERS_USE_GIVEN_STORE);
+    }
+}
