@@ -24,11 +24,16 @@ public final class Analyser {
     /** Per matrix parameter: solvers for each reference that reads it / writes it. */
     private final Map<Integer, List<TaskSolver>> readers = new HashMap<>();
     private final Map<Integer, List<TaskSolver>> writers = new HashMap<>();
+    private final Map<String, Integer> matrixIndices = new HashMap<>();
 
     Analyser(BoundProgram program) {
         this.program = program;
         this.statements = program.program().statements();
         int parameters = program.program().intParameters().size();
+        List<String> names = program.program().matrixParameters();
+        for (int i = 0; i < names.size(); i++) {
+            matrixIndices.put(names.get(i), i);
+        }
         for (Statement s : statements) {
             enumerators.add(new TaskSolver(s, null, parameters));
             for (Statement.Reference r : s.inputs) {
@@ -49,8 +54,8 @@ public final class Analyser {
     }
 
     private int matrixIndex(String matrix) {
-        int m = program.program().matrixParameters().indexOf(matrix);
-        if (m < 0) {
+        Integer m = matrixIndices.get(matrix);
+        if (m == null) {
             throw new IllegalArgumentException("program " + program.program().name() + " has no matrix '"
                     + matrix + "'");
         }

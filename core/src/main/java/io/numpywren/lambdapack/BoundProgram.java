@@ -14,11 +14,15 @@ public final class BoundProgram {
     private final long[] parameterValues;
     private final List<BlockMatrix> matrices;
     private final Analyser analyser;
+    private final Map<String, Integer> matrixIndices = new java.util.HashMap<>();
 
     BoundProgram(Program program, long[] parameterValues, List<BlockMatrix> matrices) {
         this.program = program;
         this.parameterValues = parameterValues.clone();
         this.matrices = List.copyOf(matrices);
+        for (int i = 0; i < program.matrixParameters().size(); i++) {
+            matrixIndices.put(program.matrixParameters().get(i), i);
+        }
         this.analyser = new Analyser(this);
     }
 
@@ -33,8 +37,8 @@ public final class BoundProgram {
 
     /** The matrix bound to parameter {@code name}. */
     public BlockMatrix matrix(String name) {
-        int i = program.matrixParameters().indexOf(name);
-        if (i < 0) {
+        Integer i = matrixIndices.get(name);
+        if (i == null) {
             throw new IllegalArgumentException("program " + program.name() + " has no matrix parameter '" + name + "'");
         }
         return matrices.get(i);

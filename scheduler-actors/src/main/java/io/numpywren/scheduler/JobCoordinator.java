@@ -90,15 +90,19 @@ public final class JobCoordinator {
         this.plan = plan;
         this.settings = settings;
         this.backend = backend;
-        this.capacity = settings.concurrency() > 0 ? Math.min(settings.concurrency(), capabilities.maxConcurrency())
-                : capabilities.maxConcurrency();
+        // Each worker keeps pipelineWidth tasks in flight, so it never idles while its next task
+        // travels; the workers themselves are capped by the backend's concurrency.
+        int workers = capabilities.maxConcurrency();
+        int pipelined = (int) Math.min(Integer.MAX_VALUE, (long) workers * settings.pipelineWidth());
+        this.capacity = settings.concurrency() > 0 ? Math.min(settings.concurrency(), pipelined) : pipelined;
         this.maxLeaseNanos = capabilities.maxTaskDuration().toNanos();
         this.store = store;
         this.analyser = plan.program().analyser();
         this.stragglers = new StragglerPolicy(settings.speculation(), settings.stragglerFactor(),
                 settings.stragglerMinimum().toNanos());
-        this.scaling = new ScalingPolicy(capacity, settings.pipelineWidth());
-        this.accounting = new WorkerAccounting(capacity);
+        int maxWorkers = Math.max(1, Math.min(workers, (capacity + settings.pipelineWidth() - 1) / settings.pipelineWidth()));
+        this.scaling = new ScalingPolicy(maxWorkers, settings.pipelineWidth());
+        this.accounting = new WorkerAccounting(maxWorkers);
     }
 
     public State state() {
@@ -295,7 +299,8 @@ public final class JobCoordinator {
 
     private List<Dispatch> fill(long now) {
         int target = scaling.target(frontier.readyCount(), leases.inFlight());
-        accounting.allocate(now, Math.max(target, leases.inFlight()));
+        int busyWorkers = (leases.inFlight() + settings.pipelineWidth() - 1) / settings.pipelineWidth();
+        accounting.allocate(now, Math.max(target, busyWorkers));
         List<Dispatch> out = new ArrayList<>();
         if (state != State.RUNNING) {
             return out;

@@ -18,6 +18,8 @@ public final class StragglerPolicy {
     private final double factor;
     private final long minimumNanos;
     private final Map<String, ArrayDeque<Long>> recent = new HashMap<>();
+    /** Median per kernel, recomputed only when its window changed: leases ask for it on every dispatch. */
+    private final Map<String, Long> medians = new HashMap<>();
 
     public StragglerPolicy(boolean enabled, double factor, long minimumNanos) {
         if (factor <= 1.0) {
@@ -35,6 +37,7 @@ public final class StragglerPolicy {
             window.removeFirst();
         }
         window.addLast(nanos);
+        medians.remove(kernel);
     }
 
     /** The median recent duration of the kernel, or −1 when too few have finished. */
@@ -43,9 +46,11 @@ public final class StragglerPolicy {
         if (window == null || window.size() < MIN_SAMPLES) {
             return -1;
         }
-        long[] sorted = window.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
+        return medians.computeIfAbsent(kernel, k -> {
+            long[] sorted = window.stream().mapToLong(Long::longValue).toArray();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        });
     }
 
     /** Whether a task of {@code kernel} running for {@code runningNanos} deserves a copy. */
