@@ -270,7 +270,7 @@ public final class KernelBenchmark {
                 switch (args[i]) {
                     case "--quick" -> {
                         o.quick = true;
-                        o.blocks = new int[] {256, 512, 1024, 2048};
+                        o.blocks = new int[] {512, 2048};
                         o.minRepetitions = 3;
                         o.maxRepetitions = 3;
                         o.minSeconds = 0;
@@ -293,6 +293,9 @@ public final class KernelBenchmark {
                 requested = new ArrayList<>();
                 for (LinearAlgebra la : LinearAlgebraProviders.availableNative()) {
                     requested.add(la.name());
+                }
+                if (o.quick && !requested.isEmpty()) {
+                    requested = List.of(LinearAlgebraProviders.select("auto").name()); // the fastest only
                 }
                 if (requested.isEmpty()) {
                     requested.add("auto");

@@ -142,4 +142,11 @@ class MainTest {
         Run big = run("lambdapack", "dot", "cholesky", "-p", "N=100");
         assertThat(big.err()).contains("dot draws at most");
     }
+
+    @Test
+    void benchRejectsAnUnknownBenchmarkWithTheChoices() {
+        Run r = run("bench", "gpu");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).startsWith("error: ").contains("unknown benchmark 'gpu'").contains("scheduler");
+    }
 }

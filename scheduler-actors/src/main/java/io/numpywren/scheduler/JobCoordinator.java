@@ -299,7 +299,8 @@ public final class JobCoordinator {
 
     private List<Dispatch> fill(long now) {
         int target = scaling.target(frontier.readyCount(), leases.inFlight());
-        int busyWorkers = (leases.inFlight() + settings.pipelineWidth() - 1) / settings.pipelineWidth();
+        // A task in flight may be running on a worker of its own: never count fewer workers than that.
+        int busyWorkers = Math.min(leases.inFlight(), scaling.maxWorkers());
         accounting.allocate(now, Math.max(target, busyWorkers));
         List<Dispatch> out = new ArrayList<>();
         if (state != State.RUNNING) {

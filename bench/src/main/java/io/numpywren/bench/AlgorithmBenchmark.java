@@ -1,0 +1,170 @@
+package io.numpywren.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Each algorithm against one monolithic LAPACK call on the whole matrix, side by side in one
+ * run: trials alternate between the two, each in a fresh JVM so that the monolithic call gets
+ * every core's BLAS threads and numpywren one BLAS thread per local worker (the same total).
+ * Reports medians with their spread, the ratio numpywren / monolithic, bytes moved, peak
+ * intermediate bytes against the input's size, and worker-seconds busy / allocated for the
+ * elastic provisioner beside a fixed pool's.
+ *
+ * <pre>
+ * java -cp 'bench/target/*:bench/target/lib/*' io.numpywren.bench.AlgorithmBenchmark [--quick]
+ *      [--algorithms gemm,cholesky,qr,svd,solve] [--sizes 4096:512,8192:1024] [--repetitions 3] [--json out.json]
+ * </pre>
+ */
+public final class AlgorithmBenchmark {
+    private record Size(int n, int block) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        List<String> algorithms = List.of("gemm", "cholesky", "qr", "svd", "solve");
+        List<Size> sizes = null;
+        int repetitions = 3;
+        Path json = Path.of("bench/target/algorithm-bench.json");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--algorithms" -> algorithms = List.of(args[++i].split(","));
+                case "--sizes" -> sizes = parseSizes(args[++i]);
+                case "--repetitions" -> repetitions = Integer.parseInt(args[++i]);
+                case "--json" -> json = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (usage: AlgorithmBenchmark "
+                        + "[--quick] [--algorithms a,b] [--sizes n:block,...] [--repetitions r] [--json out.json])");
+            }
+        }
+        if (sizes == null) {
+            sizes = quick ? List.of(new Size(2048, 512))
+                    : parseSizes("4096:512,4096:1024,4096:2048,8192:512,8192:1024,8192:2048");
+        }
+        if (quick) {
+            repetitions = Math.min(repetitions, 2);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("algorithm benchmark: numpywren on the local backend (%d workers x 1 BLAS thread) against one "
+                + "monolithic LAPACK call (%d BLAS threads); medians of %d alternating trials, each in a fresh JVM%n",
+                cores, cores, repetitions);
+        System.out.printf("%-9s %6s %6s %22s %22s %7s %7s %12s %9s %13s%n", "algorithm", "n", "block",
+                "monolithic s (spread)", "numpywren s (spread)", "ratio", "tasks", "bytes moved", "peak/in",
+                "busy/alloc");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Size size : sizes) {
+            for (String algorithm : algorithms) {
+                rows.add(measure(algorithm, size, repetitions, cores));
+            }
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "algorithms");
+        doc.put("version", 1);
+        doc.put("cores", cores);
+        doc.put("repetitions", repetitions);
+        doc.put("results", rows);
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+        System.out.println("wrote " + json.toAbsolutePath());
+    }
+
+    private static List<Size> parseSizes(String spec) {
+        List<Size> sizes = new ArrayList<>();
+        for (String part : spec.split(",")) {
+            String[] nb = part.split(":");
+            if (nb.length != 2) {
+                throw new IllegalArgumentException("a size is n:block, e.g. 4096:512; got '" + part + "'");
+            }
+            sizes.add(new Size(Integer.parseInt(nb[0].trim()), Integer.parseInt(nb[1].trim())));
+        }
+        return sizes;
+    }
+
+    private static Map<String, Object> measure(String algorithm, Size size, int repetitions, int cores)
+            throws IOException, InterruptedException {
+        double[] mono = new double[repetitions];
+        double[] nw = new double[repetitions];
+        JsonNode last = null;
+        for (int r = 0; r < repetitions; r++) {
+            mono[r] = trial("monolithic", algorithm, size, cores).get("seconds").asDouble();
+            last = trial("numpywren", algorithm, size, 1);
+            nw[r] = last.get("seconds").asDouble();
+        }
+        double monoMedian = median(mono);
+        double nwMedian = median(nw);
+        long moved = last.get("bytesRead").asLong() + last.get("bytesWritten").asLong();
+        double peakOverInput = last.get("peakIntermediateBytes").asDouble() / last.get("inputBytes").asDouble();
+        double busyOverAllocated = last.get("workerSecondsBusy").asDouble()
+                / Math.max(1e-9, last.get("workerSecondsAllocated").asDouble());
+        double busyOverFixed = last.get("workerSecondsBusy").asDouble()
+                / Math.max(1e-9, last.get("workerSecondsFixedPool").asDouble());
+        System.out.printf("%-9s %6d %6d %8.3f (%5.3f..%5.3f) %8.3f (%5.3f..%5.3f) %6.2fx %7d %9.2f GiB %8.2fx %5.2f/%4.2f%n",
+                algorithm, size.n(), size.block(), monoMedian, min(mono), max(mono), nwMedian, min(nw), max(nw),
+                nwMedian / monoMedian, last.get("tasks").asLong(), moved / (double) (1L << 30), peakOverInput,
+                busyOverAllocated, busyOverFixed);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("algorithm", algorithm);
+        row.put("n", size.n());
+        row.put("block", size.block());
+        row.put("monolithicSeconds", monoMedian);
+        row.put("monolithicSpread", List.of(min(mono), max(mono)));
+        row.put("numpywrenSeconds", nwMedian);
+        row.put("numpywrenSpread", List.of(min(nw), max(nw)));
+        row.put("ratio", nwMedian / monoMedian);
+        row.put("tasks", last.get("tasks").asLong());
+        row.put("bytesMoved", moved);
+        row.put("peakIntermediateBytes", last.get("peakIntermediateBytes").asLong());
+        row.put("peakIntermediateOverInput", peakOverInput);
+        row.put("busyOverAllocatedElastic", busyOverAllocated);
+        row.put("busyOverAllocatedFixedPool", busyOverFixed);
+        row.put("provider", last.get("provider").asText());
+        return row;
+    }
+
+    /** Runs one trial in a fresh JVM with {@code blasThreads} OpenBLAS threads and returns its JSON line. */
+    private static JsonNode trial(String mode, String algorithm, Size size, int blasThreads)
+            throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:MaxRAMPercentage=60", "-cp",
+                System.getProperty("java.class.path"), AlgorithmTrial.class.getName(), mode, algorithm,
+                String.valueOf(size.n()), String.valueOf(size.block()));
+        pb.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        String lastLine = output.strip().lines().reduce((a, b) -> b).orElse("");
+        if (exit != 0 || !lastLine.startsWith("{")) {
+            throw new IllegalStateException(mode + " trial of " + algorithm + " n=" + size.n() + " failed (exit " + exit
+                    + "): " + output.strip());
+        }
+        return new ObjectMapper().readTree(lastLine);
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+}

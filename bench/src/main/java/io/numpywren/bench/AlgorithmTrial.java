@@ -1,0 +1,125 @@
+package io.numpywren.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.numpywren.kernel.LinearAlgebra;
+import io.numpywren.kernel.LinearAlgebraProviders;
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.MatrixGenerator;
+import io.numpywren.scheduler.JobReport;
+import io.numpywren.scheduler.JobResult;
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.scheduler.Numpywren;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One measurement of one algorithm, run in a JVM of its own so that it gets the BLAS threading
+ * it is compared under (OpenBLAS reads its thread count once, at load): either one monolithic
+ * LAPACK call on the whole matrix, or numpywren on the local backend. Prints one JSON line.
+ *
+ * <pre>java ... AlgorithmTrial monolithic|numpywren ALGORITHM N BLOCK</pre>
+ */
+public final class AlgorithmTrial {
+    private AlgorithmTrial() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        String algorithm = args[1];
+        int n = Integer.parseInt(args[2]);
+        int block = Integer.parseInt(args[3]);
+        // Warm up (JIT, BLAS thread pools, first-touch of the libraries) on a small problem first.
+        if (mode.equals("monolithic")) {
+            monolithic(algorithm, Math.min(n, 256));
+        } else {
+            numpywren(algorithm, Math.min(n, 2 * block), block);
+        }
+        Map<String, Object> out = mode.equals("monolithic") ? monolithic(algorithm, n) : numpywren(algorithm, n, block);
+        System.out.println(new ObjectMapper().writeValueAsString(out));
+        System.exit(0);
+    }
+
+    private static Block dense(MatrixGenerator g, int rows, int cols) {
+        return g.block(0, 0, rows, cols, rows, cols);
+    }
+
+    /** The same inputs numpywren gets: entries are functions of their position, whatever the blocking. */
+    private static Map<String, Object> monolithic(String algorithm, int n) {
+        LinearAlgebra la = LinearAlgebraProviders.configured();
+        boolean spd = algorithm.equals("cholesky") || algorithm.equals("solve");
+        Block a = dense(spd ? MatrixGenerator.spd(42) : MatrixGenerator.random(42), n, n);
+        Block b = dense(MatrixGenerator.random(43), n, algorithm.equals("solve") ? Math.min(512, n) : n);
+        double[] work = new double[a.data().length];
+        long start = 0;
+        switch (algorithm) {
+            case "gemm" -> {
+                double[] c = new double[n * n];
+                start = System.nanoTime();
+                la.dgemm(false, false, n, n, n, 1.0, a.data(), 0, n, b.data(), 0, n, 0.0, c, 0, n);
+            }
+            case "cholesky" -> {
+                System.arraycopy(a.data(), 0, work, 0, work.length);
+                start = System.nanoTime();
+                la.dpotrfLower(n, work, n);
+            }
+            case "qr" -> {
+                System.arraycopy(a.data(), 0, work, 0, work.length);
+                double[] tau = new double[n];
+                start = System.nanoTime();
+                la.dgeqrf(n, n, work, n, tau);
+            }
+            case "svd" -> {
+                System.arraycopy(a.data(), 0, work, 0, work.length);
+                start = System.nanoTime();
+                la.singularValues(n, n, work, n);
+            }
+            case "solve" -> {
+                System.arraycopy(a.data(), 0, work, 0, work.length);
+                double[] x = b.data().clone();
+                start = System.nanoTime();
+                la.dpotrfLower(n, work, n);
+                la.dtrsm(true, true, false, n, b.cols(), work, n, x, n);
+                la.dtrsm(true, true, true, n, b.cols(), work, n, x, n);
+            }
+            default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("seconds", seconds);
+        out.put("provider", la.name());
+        return out;
+    }
+
+    private static Map<String, Object> numpywren(String algorithm, int n, int block) {
+        int workers = Runtime.getRuntime().availableProcessors();
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseString("numpywren.backends.local.workers = " + workers))) {
+            boolean spd = algorithm.equals("cholesky") || algorithm.equals("solve");
+            BlockMatrix a = spd ? nw.randomSpd("A", n, block, 42) : nw.random("A", n, n, block, 42);
+            long inputBytes = (long) n * n * 8;
+            CompletionStage<JobResult> job = switch (algorithm) {
+                case "gemm" -> nw.gemm(a, nw.random("B", n, n, block, 43));
+                case "cholesky" -> nw.cholesky(a);
+                case "qr" -> nw.qr(a);
+                case "svd" -> nw.svd(a);
+                case "solve" -> nw.solve(a, nw.random("B", n, Math.min(block, n), block, 43));
+                default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
+            };
+            JobReport r = job.toCompletableFuture().join().report();
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("seconds", r.wallSeconds());
+            out.put("provider", String.join(",", r.kernelProviders()));
+            out.put("tasks", r.tasks());
+            out.put("bytesRead", r.bytesRead());
+            out.put("bytesWritten", r.bytesWritten());
+            out.put("peakIntermediateBytes", r.peakIntermediateBlocks() * (long) block * block * 8);
+            out.put("inputBytes", inputBytes);
+            out.put("workerSecondsBusy", r.workerSecondsBusy());
+            out.put("workerSecondsAllocated", r.workerSecondsAllocated());
+            out.put("workerSecondsFixedPool", r.workerSecondsFixedPool());
+            return out;
+        }
+    }
+}

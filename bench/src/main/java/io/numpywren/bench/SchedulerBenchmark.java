@@ -1,0 +1,118 @@
+package io.numpywren.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.ConfigFactory;
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.scheduler.JobReport;
+import io.numpywren.scheduler.Numpywren;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * End-to-end task throughput of the scheduler: Cholesky with 1x1 blocks, so the kernels cost
+ * nothing and every microsecond is the analyser, the job actor, the local backend, the task
+ * executor and the in-memory store. Reports tasks per second (median of several runs after a
+ * warm-up, with the spread), microseconds per task and the peak heap.
+ *
+ * <pre>
+ * java -cp 'bench/target/*:bench/target/lib/*' io.numpywren.bench.SchedulerBenchmark [--quick] [--json out.json]
+ * </pre>
+ */
+public final class SchedulerBenchmark {
+    private record Result(int blocks, long tasks, double tasksPerSecond, double minTasksPerSecond,
+                          double maxTasksPerSecond, double microsPerTask, long peakHeapBytes, int runs) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        boolean quick = false;
+        Path json = Path.of("bench/target/scheduler-bench.json");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--json" -> json = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option '" + args[i]
+                        + "' (usage: SchedulerBenchmark [--quick] [--json out.json])");
+            }
+        }
+        int workers = Runtime.getRuntime().availableProcessors();
+        System.out.printf("scheduler benchmark: Cholesky with 1x1 blocks through the actors and the local backend "
+                + "(%d workers, in-memory store)%n", workers);
+        System.out.printf("%8s %12s %12s %22s %10s %12s%n", "blocks", "tasks", "tasks/s", "spread (min..max)",
+                "µs/task", "peak heap");
+        List<Result> results = new ArrayList<>();
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseString(
+                "numpywren.backends.local.workers = " + workers + "\nnumpywren.scheduler.progress-interval = 10s"))) {
+            run(nw, 32, 1, 3); // warm-up
+            int[] sizes = quick ? new int[] {64, 128} : new int[] {64, 128, 256};
+            for (int n : sizes) {
+                Result r = run(nw, n, n >= 256 ? 1 : 3, 0);
+                results.add(r);
+                System.out.printf("%8d %12d %12.0f %10.0f..%-10.0f %10.2f %9.0f MiB%n", r.blocks(), r.tasks(),
+                        r.tasksPerSecond(), r.minTasksPerSecond(), r.maxTasksPerSecond(), r.microsPerTask(),
+                        r.peakHeapBytes() / 1048576.0);
+            }
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "scheduler");
+        doc.put("version", 1);
+        doc.put("workers", workers);
+        doc.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+        doc.put("results", results);
+        if (json.getParent() != null) {
+            Files.createDirectories(json.getParent());
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+        System.out.println("wrote " + json.toAbsolutePath());
+    }
+
+    private static Result run(Numpywren nw, int n, int runs, int warmups) {
+        double[] rates = new double[runs];
+        long tasks = 0;
+        long peak = 0;
+        for (int i = -warmups; i < runs; i++) {
+            BlockMatrix a = nw.randomSpd("A", n, 1, 7);
+            System.gc();
+            resetPeaks();
+            JobReport report = nw.cholesky(a).toCompletableFuture().join().report();
+            peak = Math.max(peak, peakHeap());
+            tasks = report.tasks();
+            if (i >= 0) {
+                rates[i] = report.tasks() / report.wallSeconds();
+            }
+            a.free();
+        }
+        double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
+        return new Result(n, tasks, median, sorted[0], sorted[sorted.length - 1], 1e6 / median, peak, runs);
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeap() {
+        long total = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                total += pool.getPeakUsage().getUsed();
+            }
+        }
+        return total;
+    }
+}
