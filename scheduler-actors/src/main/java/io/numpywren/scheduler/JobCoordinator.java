@@ -413,7 +413,7 @@ public final class JobCoordinator {
         endNanos = now;
         accounting.allocate(now, 0);
         if (failure == null) {
-            plan.cleanUp(true, store);
+            plan.cleanUp(true);
             String missing = missingOutput();
             if (missing != null) {
                 failure = plan.algorithm() + " job " + plan.jobId() + " finished every task but output block " + missing
@@ -421,7 +421,7 @@ public final class JobCoordinator {
             }
         }
         if (failure != null) {
-            plan.cleanUp(false, store);
+            plan.cleanUp(false);
             state = State.FAILED;
         } else {
             state = State.SUCCEEDED;

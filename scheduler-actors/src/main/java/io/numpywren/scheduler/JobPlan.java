@@ -6,7 +6,6 @@ import io.numpywren.lambdapack.BlockId;
 import io.numpywren.lambdapack.BoundProgram;
 import io.numpywren.lambdapack.Task;
 import io.numpywren.matrix.BlockMatrix;
-import io.numpywren.storage.BlockStore;
 import io.numpywren.task.TaskSpec;
 
 import java.util.ArrayList;
@@ -149,7 +148,7 @@ public final class JobPlan {
     }
 
     /** Deletes every intermediate matrix (and, when the job did not succeed, the outputs). */
-    public void cleanUp(boolean keepOutputs, BlockStore store) {
+    public void cleanUp(boolean keepOutputs) {
         for (BlockMatrix m : intermediates) {
             m.free();
         }

@@ -25,7 +25,6 @@ import io.numpywren.storage.InMemoryBlockStore;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -347,10 +346,5 @@ public final class Numpywren implements AutoCloseable {
         }
         backend.close();
         store.close();
-    }
-
-    /** How long {@link #close} waits; exposed for tools that print it. */
-    public static Duration closeTimeout() {
-        return Duration.ofSeconds(30);
     }
 }
