@@ -1,9 +1,20 @@
 package io.numpywren.kernel;
 
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** The kernel suite on JBLAS (bundled natives, with the GEMM-based TRSM and compact-WY routines). */
 class JblasKernelTest extends KernelSuite {
     @Override
     protected LinearAlgebra provider() {
         return LinearAlgebraProviders.select("jblas");
+    }
+
+    /** The suite really runs on jblas and its bundled natives. */
+    @Test
+    void runsOnTheProviderItNames() {
+        assertThat(provider().name()).isEqualTo("jblas");
+        assertThat(provider().isNative()).isTrue();
     }
 }
