@@ -147,7 +147,11 @@ public final class ChaosBackend implements ComputeBackend {
         u -= rates.slow();
         if (u < rates.duplicate()) {
             duplicated.incrementAndGet();
-            delegate.submit(spec); // delivered twice: the copy writes the same bytes again
+            // Delivered twice: both copies run and write the same bytes. The reply waits for both, so
+            // the copy cannot write after the scheduler has finished the job and removed its blocks.
+            CompletableFuture<TaskResult> copy = delegate.submit(spec).toCompletableFuture();
+            CompletableFuture<TaskResult> original = delegate.submit(spec).toCompletableFuture();
+            return original.thenCombine(copy.handle((r, e) -> r), (first, ignored) -> first);
         }
         return delegate.submit(spec);
     }

@@ -37,7 +37,7 @@ class LocalAlgorithmFileSystemTckTest extends AlgorithmTck {
 
     /** The capabilities declared to the kit are the ones the backend itself reports, so no group is skipped wrongly. */
     @Test
-    void declaresWhatTheLocalBackendCanDo() {
+    void declaresWhatTheLocalBackendCanDo() throws Exception {
         try (ComputeBackend backend = newBackend(newStore())) {
             assertThat(capabilities().contains(TckCapability.CANCELLATION)).isEqualTo(backend.capabilities().canCancel());
             assertThat(capabilities()).contains(TckCapability.WORKERS_USE_GIVEN_STORE);

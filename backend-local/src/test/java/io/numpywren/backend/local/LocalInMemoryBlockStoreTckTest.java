@@ -18,7 +18,7 @@ class LocalInMemoryBlockStoreTckTest extends BlockStoreTck {
 
     /** The heap holds 64 MiB objects: the kit's large-block test must run here, not be skipped. */
     @Test
-    void largeBlocksAreDeclared() {
+    void largeBlocksAreDeclared() throws Exception {
         assertThat(capabilities()).contains(TckCapability.LARGE_BLOCKS);
     }
 }
