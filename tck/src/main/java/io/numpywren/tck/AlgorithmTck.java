@@ -1,8 +1,5 @@
 package io.numpywren.tck;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.numpywren.backend.ComputeBackend;
 import io.numpywren.lambdapack.BoundProgram;
 import io.numpywren.lambdapack.Program;
 import io.numpywren.matrix.Block;
@@ -11,27 +8,20 @@ import io.numpywren.scheduler.JobProgress;
 import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
 import io.numpywren.storage.BlockStore;
-import io.numpywren.storage.InMemoryBlockStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 import static io.numpywren.tck.TckJobs.EPS;
 import static io.numpywren.tck.TckJobs.dense;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every algorithm end to end through {@link Numpywren}, the scheduler's actors and the
@@ -43,77 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * to run against its own store. Each test gets a fresh store, backend and {@code Numpywren},
  * closed after it.
  */
-public abstract class AlgorithmTck {
-
-    /** The {@code Numpywren} under test, made before each test from {@link #config()}. */
-    protected Numpywren nw;
-    /** The store {@link #newStore()} made for this test: the driver's and (given to the backend) the workers'. */
-    protected BlockStore store;
-
-    /** The provider's backend, whose workers read and write {@code store}. Called once per test. */
-    protected abstract ComputeBackend newBackend(BlockStore store) throws Exception;
-
-    /** A fresh store; by default in memory. Called once per test. */
-    protected BlockStore newStore() throws Exception {
-        return new InMemoryBlockStore("tck");
-    }
-
-    /** Optional abilities of the backend; this suite needs none. */
-    protected Set<TckCapability> capabilities() {
-        return EnumSet.noneOf(TckCapability.class);
-    }
-
-    /** Skips the calling test, saying which capability the provider does not declare. */
-    protected final void requireCapability(TckCapability capability, String what) {
-        assumeTrue(capabilities().contains(capability),
-                () -> "skipped: " + what + " needs capability " + capability + ", which "
-                        + getClass().getSimpleName() + ".capabilities() does not declare");
-    }
-
-    /**
-     * The configuration {@code Numpywren} is created with (the reference configuration fills in
-     * the rest): a namespace of its own per test, frequent progress events.
-     */
-    protected Config config() {
-        return ConfigFactory.parseString("""
-                numpywren.namespace = "tck-%s"
-                numpywren.scheduler.progress-interval = 50ms
-                """.formatted(UUID.randomUUID().toString().substring(0, 8)));
-    }
-
-    /** How long one job may take before the test fails; generous, for remote backends. */
-    protected Duration jobTimeout() {
-        return Duration.ofSeconds(60);
-    }
-
-    @BeforeEach
-    public void startNumpywren() throws Exception {
-        store = newStore();
-        assertThat(store).as("newStore()").isNotNull();
-        ComputeBackend backend = newBackend(store);
-        assertThat(backend).as("newBackend(store)").isNotNull();
-        nw = Numpywren.create(config(), store, backend);
-    }
-
-    @AfterEach
-    public void closeNumpywren() {
-        if (nw != null) {
-            String root = nw.config().getString("numpywren.namespace") + "/";
-            try {
-                nw.store().deletePrefix(root);
-            } finally {
-                nw.close();
-            }
-        }
-    }
-
-    private String jobsRoot() {
-        return nw.config().getString("numpywren.namespace") + "/jobs/";
-    }
-
-    private JobResult await(CompletionStage<JobResult> stage) {
-        return TckJobs.await(stage, jobTimeout());
-    }
+public abstract class AlgorithmTck extends NumpywrenSuite {
 
     /** Nothing but the result's outputs is left in the job area; then the outputs are freed too. */
     private void onlyOutputsRemainThenFree(JobResult r) {

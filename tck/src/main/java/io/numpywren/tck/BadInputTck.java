@@ -2,27 +2,17 @@ package io.numpywren.tck;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.numpywren.backend.ComputeBackend;
 import io.numpywren.matrix.BlockMatrix;
 import io.numpywren.matrix.MatrixGenerator;
 import io.numpywren.scheduler.JobFailedException;
 import io.numpywren.scheduler.JobResult;
-import io.numpywren.scheduler.Numpywren;
-import io.numpywren.storage.BlockStore;
-import io.numpywren.storage.InMemoryBlockStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.EnumSet;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Inputs no algorithm can work with fail fast and clearly, on the provider's backend: a matrix
@@ -31,69 +21,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * an {@link IllegalArgumentException} whose message names what was wrong, leaves the inputs
  * byte-identical and leaves nothing in the job area (no intermediate, no partial output).
  */
-public abstract class BadInputTck {
+public abstract class BadInputTck extends NumpywrenSuite {
 
-    /** The {@code Numpywren} under test, made before each test from {@link #config()}. */
-    protected Numpywren nw;
-    /** The store {@link #newStore()} made for this test. */
-    protected BlockStore store;
-
-    /** The provider's backend, whose workers read and write {@code store}. Called once per test. */
-    protected abstract ComputeBackend newBackend(BlockStore store) throws Exception;
-
-    /** A fresh store; by default in memory. Called once per test. */
-    protected BlockStore newStore() throws Exception {
-        return new InMemoryBlockStore("tck");
-    }
-
-    /** Optional abilities of the backend; this suite needs none. */
-    protected Set<TckCapability> capabilities() {
-        return EnumSet.noneOf(TckCapability.class);
-    }
-
-    /** Skips the calling test, saying which capability the provider does not declare. */
-    protected final void requireCapability(TckCapability capability, String what) {
-        assumeTrue(capabilities().contains(capability),
-                () -> "skipped: " + what + " needs capability " + capability + ", which "
-                        + getClass().getSimpleName() + ".capabilities() does not declare");
-    }
-
-    /** A namespace of its own per test and quick retries (a bad input must not be retried at length). */
+    /** A namespace of its own per test (see {@link NumpywrenSuite#config()}) and quick retries (a bad input must not be retried at length). */
+    @Override
     protected Config config() {
-        return ConfigFactory.parseString("""
-                numpywren.namespace = "tck-%s"
-                numpywren.scheduler.progress-interval = 50ms
-                numpywren.scheduler.retry.initial-backoff = 10ms
-                """.formatted(UUID.randomUUID().toString().substring(0, 8)));
+        return ConfigFactory.parseString("numpywren.scheduler.retry.initial-backoff = 10ms").withFallback(super.config());
     }
 
     /** The bound on how long a bad job may take to fail. */
     protected Duration failureTimeout() {
         return Duration.ofSeconds(60);
-    }
-
-    @BeforeEach
-    public void startNumpywren() throws Exception {
-        store = newStore();
-        assertThat(store).as("newStore()").isNotNull();
-        ComputeBackend backend = newBackend(store);
-        assertThat(backend).as("newBackend(store)").isNotNull();
-        nw = Numpywren.create(config(), store, backend);
-    }
-
-    @AfterEach
-    public void closeNumpywren() {
-        if (nw != null) {
-            try {
-                nw.store().deletePrefix(nw.config().getString("numpywren.namespace") + "/");
-            } finally {
-                nw.close();
-            }
-        }
-    }
-
-    private String jobsRoot() {
-        return nw.config().getString("numpywren.namespace") + "/jobs/";
     }
 
     /**

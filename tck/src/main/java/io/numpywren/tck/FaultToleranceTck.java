@@ -11,21 +11,16 @@ import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.FaultInjectingBlockStore;
-import io.numpywren.storage.InMemoryBlockStore;
 import io.numpywren.task.TaskResult;
 import io.numpywren.task.TaskSpec;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +28,6 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The scheduler survives, on the provider's backend, the faults a serverless platform has:
@@ -48,39 +42,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Leases, back-offs and the scheduler's tick are shortened by {@link #config()} so that the
  * suite stays fast.
  */
-public abstract class FaultToleranceTck {
-
-    /** The {@code Numpywren} of the running test (made by the test, with its faults), closed after it. */
-    protected Numpywren nw;
-    /** The store {@link #newStore()} made for this test; the driver uses it as it is. */
-    protected BlockStore store;
+public abstract class FaultToleranceTck extends NumpywrenSuite {
 
     private TckBackends.Tracking tracking;
     private TckBackends.GatedStore gatedStore;
     private TckBackends.Holding holding;
-
-    /** The provider's backend, whose workers read and write {@code store}. Called once per test. */
-    protected abstract ComputeBackend newBackend(BlockStore store) throws Exception;
-
-    /** A fresh store; by default in memory. Called once per test. */
-    protected BlockStore newStore() throws Exception {
-        return new InMemoryBlockStore("tck");
-    }
 
     /**
      * Optional abilities of the backend. {@link TckCapability#WORKERS_USE_GIVEN_STORE} enables
      * the store-fault tests (the kit wraps the store it passes to {@link #newBackend}), and
      * {@link TckCapability#CANCELLATION} the test that cancelling a job cancels its queued tasks.
      */
+    @Override
     protected Set<TckCapability> capabilities() {
-        return EnumSet.noneOf(TckCapability.class);
-    }
-
-    /** Skips the calling test, saying which capability the provider does not declare. */
-    protected final void requireCapability(TckCapability capability, String what) {
-        assumeTrue(capabilities().contains(capability),
-                () -> "skipped: " + what + " needs capability " + capability + ", which "
-                        + getClass().getSimpleName() + ".capabilities() does not declare");
+        return super.capabilities();
     }
 
     /**
@@ -88,9 +63,9 @@ public abstract class FaultToleranceTck {
      * and no speculation unless a test turns it on: a fault costs a fraction of a second.
      * A provider whose tasks take longer than the minimum lease may raise it.
      */
+    @Override
     protected Config config() {
         return ConfigFactory.parseString("""
-                numpywren.namespace = "tck-%s"
                 numpywren.scheduler {
                   lease.minimum = 200ms
                   lease.initial = 1s
@@ -100,39 +75,25 @@ public abstract class FaultToleranceTck {
                   speculation.enabled = false
                   speculation.minimum-runtime = 100ms
                   tick = 20ms
-                  progress-interval = 50ms
                   drain-timeout = 10s
                 }
-                """.formatted(UUID.randomUUID().toString().substring(0, 8)));
+                """).withFallback(super.config());
     }
 
-    /** How long one job may take before the test fails. */
-    protected Duration jobTimeout() {
-        return Duration.ofSeconds(60);
+    /** Each test starts its own {@code Numpywren}, with its faults (see {@code start}). */
+    @Override
+    protected Numpywren numpywrenForEachTest() {
+        return null;
     }
 
-    @BeforeEach
-    public void openStore() throws Exception {
-        store = newStore();
-        assertThat(store).as("newStore()").isNotNull();
-    }
-
+    /** Lets held-back work go before the base class empties the job area and closes {@code nw}. */
     @AfterEach
-    public void closeNumpywren() {
+    public void releaseFaults() {
         if (gatedStore != null) {
             gatedStore.open();
         }
         if (holding != null) {
             holding.dropHeld();
-        }
-        if (nw != null) {
-            try {
-                nw.store().deletePrefix(nw.config().getString("numpywren.namespace") + "/");
-            } finally {
-                nw.close();
-            }
-        } else if (store != null) {
-            store.close();
         }
     }
 
@@ -153,14 +114,6 @@ public abstract class FaultToleranceTck {
 
     private Numpywren start(Function<ComputeBackend, ComputeBackend> faults) throws Exception {
         return start("", UnaryOperator.identity(), faults);
-    }
-
-    private String jobsRoot() {
-        return nw.config().getString("numpywren.namespace") + "/jobs/";
-    }
-
-    private JobResult await(CompletionStage<JobResult> stage) {
-        return TckJobs.await(stage, jobTimeout());
     }
 
     /**
