@@ -83,11 +83,16 @@ public final class Analyser {
 
     /** Every task that reads a block this task writes (each once). */
     public List<Task> children(Task task) {
-        List<Task> children = new ArrayList<>();
-        for (BlockId b : outputBlocks(task)) {
-            forEachReader(b, t -> addOnce(children, t));
+        return readersOf(outputBlocks(task));
+    }
+
+    /** Every task that reads one of {@code blocks} (each once): the children of their writer. */
+    public List<Task> readersOf(List<BlockId> blocks) {
+        List<Task> readers = new ArrayList<>();
+        for (BlockId b : blocks) {
+            forEachReader(b, t -> addOnce(readers, t));
         }
-        return children;
+        return readers;
     }
 
     /** Every task that writes a block this task reads (each once); blocks of input matrices have none. */

@@ -134,8 +134,9 @@ public final class JobCoordinator {
             duplicates++;
             return Actions.NONE;
         }
-        if (result.ok() && wroteExpectedBlocks(task, result)) {
-            return succeeded(task, attempt, result, now);
+        List<BlockId> outputs = analyser.outputBlocks(task);
+        if (result.ok() && wroteExpectedBlocks(outputs, result)) {
+            return succeeded(task, outputs, attempt, result, now);
         }
         LeaseTable.Lease lease = leases.failed(task, attempt);
         if (lease == null) {
@@ -180,7 +181,7 @@ public final class JobCoordinator {
         return new Actions(fill(now), List.of(), false);
     }
 
-    private Actions succeeded(Task task, int attempt, TaskResult result, long now) {
+    private Actions succeeded(Task task, List<BlockId> outputs, int attempt, TaskResult result, long now) {
         List<LeaseTable.Lease> all = new ArrayList<>();
         if (leases.succeeded(task, all) == LeaseTable.Outcome.DUPLICATE) {
             duplicates++;
@@ -211,10 +212,10 @@ public final class JobCoordinator {
         }
         if (state == State.RUNNING) {
             int parentLevel = level;
-            for (Task child : analyser.children(task)) {
+            for (Task child : analyser.readersOf(outputs)) {
                 frontier.parentFinished(child, parentLevel, analyser::parentCount);
             }
-            collectIntermediates(task);
+            collectIntermediates(task, outputs);
         }
         if (state == State.RUNNING && done == total) {
             return finishOrDrain(now, cancels);
@@ -226,8 +227,8 @@ public final class JobCoordinator {
     }
 
     /** Counts the task's reads of intermediate blocks; a block whose last reader is done is deleted. */
-    private void collectIntermediates(Task task) {
-        for (BlockId b : analyser.outputBlocks(task)) {
+    private void collectIntermediates(Task task, List<BlockId> outputs) {
+        for (BlockId b : outputs) {
             if (plan.isIntermediate(b.matrix())) {
                 peakIntermediates = Math.max(peakIntermediates, ++liveIntermediates);
             }
@@ -340,8 +341,7 @@ public final class JobCoordinator {
         return plan.program().kernel(task).name();
     }
 
-    private boolean wroteExpectedBlocks(Task task, TaskResult result) {
-        List<BlockId> expected = analyser.outputBlocks(task);
+    private boolean wroteExpectedBlocks(List<BlockId> expected, TaskResult result) {
         if (result.outputs().size() != expected.size()) {
             return false;
         }

@@ -1,7 +1,6 @@
 package io.numpywren.backend.local;
 
 import io.numpywren.backend.ComputeBackend;
-import io.numpywren.kernel.LinearAlgebraProviders;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.FileSystemBlockStore;
 import io.numpywren.tck.AlgorithmTck;
@@ -10,10 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Algorithm suite of the TCK on the local backend with a file-system store in a fresh directory per test. */
 class LocalAlgorithmFileSystemTckTest extends AlgorithmTck {
@@ -27,20 +23,16 @@ class LocalAlgorithmFileSystemTckTest extends AlgorithmTck {
 
     @Override
     protected ComputeBackend newBackend(BlockStore store) {
-        return new LocalBackend(store, LinearAlgebraProviders.configured(), 2);
+        return LocalTck.backend(store);
     }
 
     @Override
     protected Set<TckCapability> capabilities() {
-        return EnumSet.of(TckCapability.CANCELLATION, TckCapability.WORKERS_USE_GIVEN_STORE);
+        return LocalTck.capabilities();
     }
 
-    /** The capabilities declared to the kit are the ones the backend itself reports, so no group is skipped wrongly. */
     @Test
     void declaresWhatTheLocalBackendCanDo() throws Exception {
-        try (ComputeBackend backend = newBackend(newStore())) {
-            assertThat(capabilities().contains(TckCapability.CANCELLATION)).isEqualTo(backend.capabilities().canCancel());
-            assertThat(capabilities()).contains(TckCapability.WORKERS_USE_GIVEN_STORE);
-        }
+        LocalTck.assertDeclaredCapabilitiesHold(capabilities(), newBackend(newStore()));
     }
 }

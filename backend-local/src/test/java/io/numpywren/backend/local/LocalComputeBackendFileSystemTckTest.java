@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -36,7 +35,7 @@ class LocalComputeBackendFileSystemTckTest extends ComputeBackendTck {
 
     @Override
     protected Set<TckCapability> capabilities() {
-        return EnumSet.of(TckCapability.CANCELLATION, TckCapability.WORKERS_USE_GIVEN_STORE);
+        return LocalTck.capabilities();
     }
 
     /** No task, accepted or rejected, wrote anything beside the store's root. */

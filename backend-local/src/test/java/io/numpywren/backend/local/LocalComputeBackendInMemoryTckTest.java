@@ -7,10 +7,7 @@ import io.numpywren.tck.ComputeBackendTck;
 import io.numpywren.tck.TckCapability;
 import org.junit.jupiter.api.Test;
 
-import java.util.EnumSet;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The compute backend contract for the local backend over the in-memory store. */
 class LocalComputeBackendInMemoryTckTest extends ComputeBackendTck {
@@ -23,15 +20,11 @@ class LocalComputeBackendInMemoryTckTest extends ComputeBackendTck {
 
     @Override
     protected Set<TckCapability> capabilities() {
-        return EnumSet.of(TckCapability.CANCELLATION, TckCapability.WORKERS_USE_GIVEN_STORE);
+        return LocalTck.capabilities();
     }
 
-    /** The capabilities declared to the kit are the ones the backend itself reports, so no group is skipped wrongly. */
     @Test
     void declaresWhatTheLocalBackendCanDo() throws Exception {
-        try (ComputeBackend backend = newBackend(newStore())) {
-            assertThat(capabilities().contains(TckCapability.CANCELLATION)).isEqualTo(backend.capabilities().canCancel());
-            assertThat(capabilities()).contains(TckCapability.WORKERS_USE_GIVEN_STORE);
-        }
+        LocalTck.assertDeclaredCapabilitiesHold(capabilities(), newBackend(newStore()));
     }
 }
