@@ -21,6 +21,14 @@ final class BasicKernels {
     }
 
     static List<Block> gemm(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return gemm(la, in, args, false);
+    }
+
+    static List<Block> gemmInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return gemm(la, in, args, true);
+    }
+
+    private static List<Block> gemm(LinearAlgebra la, List<Block> in, KernelArgs args, boolean reuse) {
         boolean accumulate = in.size() == 3;
         Block a = in.get(accumulate ? 1 : 0);
         Block b = in.get(accumulate ? 2 : 1);
@@ -42,7 +50,8 @@ final class BasicKernels {
                 throw new KernelException("gemm", "accumulator is " + c0.shapeString() + " but op(A)·op(B) is "
                         + m + "x" + n);
             }
-            c = c0.copy();
+            // The accumulator is overwritten only when it is not also A or B.
+            c = reuse && c0 != a && c0 != b ? c0 : c0.copy();
         } else {
             c = Block.zeros(m, n);
         }
@@ -147,10 +156,22 @@ final class BasicKernels {
         long m = s.get(0)[0];
         long n = s.get(0)[1];
         long k = s.get(1)[1];
+        if (s.size() == 2) {
+            // The symmetric update computes the lower triangle only (and derives the upper one).
+            return m * (m + 1) * k + m * n;
+        }
         return 2 * m * n * k + m * n;
     }
 
     static List<Block> syrk(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return syrk(la, in, false);
+    }
+
+    static List<Block> syrkInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return syrk(la, in, true);
+    }
+
+    private static List<Block> syrk(LinearAlgebra la, List<Block> in, boolean reuse) {
         Block s = in.get(0);
         Block x = in.get(1);
         Block y = in.size() == 3 ? in.get(2) : x;
@@ -158,10 +179,33 @@ final class BasicKernels {
             throw new KernelException("syrk", "S − X·Yᵀ needs S m x n, X m x k and Y n x k; got S "
                     + s.shapeString() + ", X " + x.shapeString() + ", Y " + y.shapeString());
         }
-        Block out = s.copy();
+        if (x == y) {
+            Block out = s.copy();
+            symmetricUpdate(la, s, x, out);
+            return List.of(out);
+        }
+        Block out = reuse && s != x && s != y ? s : s.copy();
         la.dgemm(false, true, s.rows(), s.cols(), x.cols(), -1.0, x.data(), 0, x.rows(), y.data(), 0, y.rows(),
                 1.0, out.data(), 0, s.rows());
         return List.of(out);
+    }
+
+    /**
+     * out = S − X·Xᵀ with half the flops: DSYRK updates the lower triangle, and since X·Xᵀ is
+     * symmetric its upper triangle equals the lower one's transpose, recovered from what the
+     * lower update subtracted. So S need not be symmetric for the result to be exact.
+     */
+    private static void symmetricUpdate(LinearAlgebra la, Block s, Block x, Block out) {
+        int n = s.rows();
+        double[] sd = s.data();
+        double[] od = out.data();
+        la.dsyrkLower(n, x.cols(), -1.0, x.data(), 0, x.rows(), 1.0, od, 0, n);
+        for (int j = 0; j < n; j++) {
+            for (int i = j + 1; i < n; i++) {
+                // (X·Xᵀ)[i][j] = S[i][j] − out[i][j]; the upper element (j, i) loses the same amount.
+                od[j + i * n] = sd[j + i * n] - (sd[i + j * n] - od[i + j * n]);
+            }
+        }
     }
 
     static void requireSquare(String kernel, Block a, String what) {

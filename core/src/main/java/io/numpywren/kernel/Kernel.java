@@ -32,4 +32,13 @@ public interface Kernel {
      * {@link KernelException} that says what was wrong.
      */
     List<Block> run(LinearAlgebra la, List<Block> inputs, KernelArgs args);
+
+    /**
+     * As {@link #run}, for a caller that gives the inputs up (a worker that decoded them for
+     * this task alone): the kernel may overwrite an input and return it as an output, which
+     * saves an accumulating kernel a block-sized allocation and copy.
+     */
+    default List<Block> runReusingInputs(LinearAlgebra la, List<Block> inputs, KernelArgs args) {
+        return run(la, inputs, args);
+    }
 }

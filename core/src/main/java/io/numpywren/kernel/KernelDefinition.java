@@ -26,6 +26,7 @@ final class KernelDefinition implements Kernel {
     private final Set<String> parameters;
     private final FlopModel flopModel;
     private final Body body;
+    private Body reusingBody;
 
     KernelDefinition(String name, int minInputs, int maxInputs, int outputs, Set<String> parameters,
                      FlopModel flopModel, Body body) {
@@ -36,6 +37,13 @@ final class KernelDefinition implements Kernel {
         this.parameters = Set.copyOf(parameters);
         this.flopModel = flopModel;
         this.body = body;
+        this.reusingBody = body;
+    }
+
+    /** Gives the body used when the caller hands over its inputs (see {@link Kernel#runReusingInputs}). */
+    KernelDefinition reusingInputs(Body reusing) {
+        this.reusingBody = reusing;
+        return this;
     }
 
     @Override
@@ -71,6 +79,15 @@ final class KernelDefinition implements Kernel {
 
     @Override
     public List<Block> run(LinearAlgebra la, List<Block> inputs, KernelArgs args) {
+        return run(body, la, inputs, args);
+    }
+
+    @Override
+    public List<Block> runReusingInputs(LinearAlgebra la, List<Block> inputs, KernelArgs args) {
+        return run(reusingBody, la, inputs, args);
+    }
+
+    private List<Block> run(Body body, LinearAlgebra la, List<Block> inputs, KernelArgs args) {
         checkCall(inputs.size(), args);
         for (int i = 0; i < inputs.size(); i++) {
             int[] at = inputs.get(i).firstNonFinite();

@@ -40,7 +40,7 @@ public final class Kernels {
 
     static {
         register(new KernelDefinition("gemm", 2, 3, 1, Set.of("transA", "transB", "alpha"),
-                BasicKernels::gemmFlops, BasicKernels::gemm));
+                BasicKernels::gemmFlops, BasicKernels::gemm).reusingInputs(BasicKernels::gemmInPlace));
         register(new KernelDefinition("add", 1, Integer.MAX_VALUE, 1, Set.of(),
                 (s, a) -> (long) (s.size() - 1) * s.get(0)[0] * s.get(0)[1], BasicKernels::add));
         register(new KernelDefinition("identity", 0, 0, 1, Set.of("rows", "cols"),
@@ -52,7 +52,7 @@ public final class Kernels {
         register(new KernelDefinition("trsm", 2, 2, 1, Set.of("right", "lower", "transA"),
                 BasicKernels::trsmFlops, BasicKernels::trsm));
         register(new KernelDefinition("syrk", 2, 3, 1, Set.of(),
-                BasicKernels::syrkFlops, BasicKernels::syrk));
+                BasicKernels::syrkFlops, BasicKernels::syrk).reusingInputs(BasicKernels::syrkInPlace));
         register(new KernelDefinition("qr_factor", 1, 2, 3, Set.of(),
                 QrKernels::qrFactorFlops, QrKernels::qrFactor));
         register(new KernelDefinition("qr_leaf", 3, 3, 1, Set.of(),

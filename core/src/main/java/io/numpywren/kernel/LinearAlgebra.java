@@ -46,6 +46,16 @@ public interface LinearAlgebra {
     double[] singularValues(int m, int n, double[] a, int lda);
 
     /**
+     * C := alpha * A * Aᵀ + beta * C on the lower triangle of the n x n matrix C (A is n x k);
+     * the strictly upper triangle of C is left as it was (BLAS DSYRK, lower, no transpose).
+     * The default recurses on halves so that most of the flops are GEMMs on off-diagonal blocks.
+     */
+    default void dsyrkLower(int n, int k, double alpha, double[] a, int aOff, int lda,
+                            double beta, double[] c, int cOff, int ldc) {
+        PortableRoutines.syrkLower(this, n, k, alpha, a, aOff, lda, beta, c, cOff, ldc);
+    }
+
+    /**
      * Solves op(A) X = B (left) or X op(A) = B (right) for X, overwriting B (m x n), where A
      * is triangular with a non-unit diagonal. The default is a blocked solve whose updates
      * are GEMMs.

@@ -151,6 +151,15 @@ public final class NetlibLinearAlgebra implements LinearAlgebra {
     }
 
     @Override
+    public void dsyrkLower(int n, int k, double alpha, double[] a, int aOff, int lda,
+                           double beta, double[] c, int cOff, int ldc) {
+        if (n == 0) {
+            return;
+        }
+        blas.dsyrk("L", "N", n, k, alpha, a, aOff, Math.max(1, lda), beta, c, cOff, Math.max(1, ldc));
+    }
+
+    @Override
     public void dtrsm(boolean left, boolean lower, boolean transA, int m, int n,
                       double[] a, int lda, double[] b, int ldb) {
         if (m == 0 || n == 0) {

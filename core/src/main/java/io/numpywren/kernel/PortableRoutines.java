@@ -1,7 +1,7 @@
 package io.numpywren.kernel;
 
 /**
- * Triangular solve and compact-WY routines built from GEMM, for libraries that lack them.
+ * Triangular solve, symmetric rank-k update and compact-WY routines built from GEMM, for libraries that lack them.
  * Almost all of their flops go through {@link LinearAlgebra#dgemm}, so they run near the
  * library's GEMM speed; only small diagonal pieces run in Java.
  */
@@ -33,6 +33,35 @@ final class PortableRoutines {
             return;
         }
         solveLeft(la, lower, m, n, a, lda, b, ldb);
+    }
+
+    /** Diagonal blocks of at most this size are updated whole through a scratch GEMM. */
+    private static final int SYRK_BLOCK = 64;
+
+    static void syrkLower(LinearAlgebra la, int n, int k, double alpha, double[] a, int aOff, int lda,
+                          double beta, double[] c, int cOff, int ldc) {
+        if (n == 0) {
+            return;
+        }
+        if (n <= SYRK_BLOCK) {
+            // Full product in scratch, then only its lower triangle goes into C.
+            double[] full = new double[n * n];
+            la.dgemm(false, true, n, n, k, alpha, a, aOff, lda, a, aOff, lda, 0.0, full, 0, n);
+            for (int j = 0; j < n; j++) {
+                for (int i = j; i < n; i++) {
+                    int at = cOff + i + j * ldc;
+                    c[at] = full[i + j * n] + (beta == 0.0 ? 0.0 : beta * c[at]);
+                }
+            }
+            return;
+        }
+        int first = n / 2;
+        int second = n - first;
+        syrkLower(la, first, k, alpha, a, aOff, lda, beta, c, cOff, ldc);
+        // C21 := alpha A2 A1ᵀ + beta C21: the off-diagonal block is a plain GEMM.
+        la.dgemm(false, true, second, first, k, alpha, a, aOff + first, lda, a, aOff, lda, beta, c,
+                cOff + first, ldc);
+        syrkLower(la, second, k, alpha, a, aOff + first, lda, beta, c, cOff + first + first * ldc, ldc);
     }
 
     /** Solves A X = B for triangular A (m x m), B (m x n). */

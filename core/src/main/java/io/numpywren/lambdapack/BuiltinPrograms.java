@@ -12,8 +12,8 @@ import java.util.Map;
  * its outputs and intermediates in the job's namespace and binds the program's parameters.
  */
 public final class BuiltinPrograms {
-    public static final List<String> NAMES = List.of("cholesky", "gemm", "trsm_forward", "trsm_backward", "tsqr",
-            "qr", "bdfac");
+    public static final List<String> NAMES = List.of("cholesky", "gemm", "gemm_tree", "trsm_forward", "trsm_backward",
+            "tsqr", "qr", "bdfac");
 
     private BuiltinPrograms() {
     }
@@ -63,23 +63,53 @@ public final class BuiltinPrograms {
         return new Job(p, Map.of("L", l), List.of(s));
     }
 
-    /** C = A·B: output "C". */
+    /** C = A·B with a chain of accumulating products per output block: output "C". */
     public static Job gemm(BlockMatrix a, BlockMatrix b, String namespace) {
+        requireConformable(a, b);
+        int k = a.gridCols();
+        BlockMatrix c = product(a, b, namespace, "C").create();
+        BlockMatrix temp = product(a, b, namespace, "Temp").leadingGrid(Math.max(1, k - 1)).create();
+        BoundProgram p = Program.builtin("gemm").bind(Program.ints("M", a.gridRows(), "N", b.gridCols(), "K", k),
+                Map.of("A", a, "B", b, "C", c, "Temp", temp));
+        return new Job(p, Map.of("C", c), List.of(temp));
+    }
+
+    /**
+     * C = A·B with every block product at once and a binary tree of additions over k: more
+     * bytes moved and held than the chain, but a critical path of log2(K) additions instead
+     * of K products. Output "C".
+     */
+    public static Job gemmTree(BlockMatrix a, BlockMatrix b, String namespace) {
+        requireConformable(a, b);
+        int k = a.gridCols();
+        int levels = Math.max(1, treeLevels(k));
+        BlockMatrix c = product(a, b, namespace, "C").create();
+        BlockMatrix temp = product(a, b, namespace, "Temp").leadingGrid(levels, k).create();
+        BoundProgram p = Program.builtin("gemm_tree").bind(Program.ints("M", a.gridRows(), "N", b.gridCols(), "K", k),
+                Map.of("A", a, "B", b, "C", c, "Temp", temp));
+        return new Job(p, Map.of("C", c), List.of(temp));
+    }
+
+    /**
+     * The chain when there are at least as many output blocks as workers to keep busy (each
+     * worker has chains of its own), otherwise the tree, whose products all run at once.
+     */
+    public static Job gemm(BlockMatrix a, BlockMatrix b, String namespace, int workers) {
+        long outputBlocks = (long) a.gridRows() * b.gridCols();
+        return outputBlocks >= workers || a.gridCols() <= 2 ? gemm(a, b, namespace) : gemmTree(a, b, namespace);
+    }
+
+    private static void requireConformable(BlockMatrix a, BlockMatrix b) {
         if (a.cols() != b.rows() || a.blockCols() != b.blockRows()) {
             throw new IllegalArgumentException("gemm needs A's columns and column blocks to match B's rows and row blocks; "
                     + "got A " + a.rows() + "x" + a.cols() + " in " + a.blockRows() + "x" + a.blockCols() + " blocks and B "
                     + b.rows() + "x" + b.cols() + " in " + b.blockRows() + "x" + b.blockCols() + " blocks");
         }
-        int k = a.gridCols();
-        int levels = k <= 1 ? 1 : 64 - Long.numberOfLeadingZeros(k - 1L);
-        BlockMatrix.Builder shape = BlockMatrix.builder(a.store(), namespace, "C").shape(a.rows(), b.cols())
+    }
+
+    private static BlockMatrix.Builder product(BlockMatrix a, BlockMatrix b, String namespace, String name) {
+        return BlockMatrix.builder(a.store(), namespace, name).shape(a.rows(), b.cols())
                 .blockShape(a.blockRows(), b.blockCols());
-        BlockMatrix c = shape.create();
-        BlockMatrix temp = BlockMatrix.builder(a.store(), namespace, "Temp").shape(a.rows(), b.cols())
-                .blockShape(a.blockRows(), b.blockCols()).leadingGrid(levels, k).create();
-        BoundProgram p = Program.builtin("gemm").bind(Program.ints("M", a.gridRows(), "N", b.gridCols(), "K", k),
-                Map.of("A", a, "B", b, "C", c, "Temp", temp));
-        return new Job(p, Map.of("C", c), List.of(temp));
     }
 
     /** X with L·X = B for lower triangular {@code l}: output "X". */

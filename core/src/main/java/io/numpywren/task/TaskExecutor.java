@@ -18,7 +18,9 @@ import io.numpywren.storage.StoreException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Map;
 
 /**
@@ -74,11 +76,19 @@ public final class TaskExecutor {
         long bytesRead = 0;
         String current = null;
         try {
+            // A key named twice (a diagonal update reading one panel block as X and Y) is read
+            // once and passed as the same block, which kernels such as syrk recognise.
+            Map<String, Block> read = new HashMap<>();
             for (String key : spec.inputs()) {
                 current = key;
-                ByteBuffer bytes = store.get(key);
-                bytesRead += bytes.remaining();
-                inputs.add(BlockCodec.decode(key, bytes));
+                Block block = read.get(key);
+                if (block == null) {
+                    ByteBuffer bytes = store.get(key);
+                    bytesRead += bytes.remaining();
+                    block = BlockCodec.decode(key, bytes);
+                    read.put(key, block);
+                }
+                inputs.add(block);
             }
         } catch (BlockNotFoundException e) {
             return failed(spec, TaskError.deterministic("missing-block", "input block " + current + " does not exist",
@@ -94,7 +104,7 @@ public final class TaskExecutor {
         List<Block> outputs;
         long flops;
         try {
-            outputs = kernel.run(la, inputs, args);
+            outputs = kernel.runReusingInputs(la, inputs, args);
             List<int[]> shapes = new ArrayList<>(inputs.size());
             for (Block b : inputs) {
                 shapes.add(new int[] {b.rows(), b.cols()});

@@ -65,6 +65,34 @@ abstract class KernelSuite {
     }
 
     @Test
+    void kernelsGivenTheirInputsComputeWhatTheyComputeOnBorrowedOnes() {
+        Block square = Dense.random(16, 16, 6);
+        Block x = Dense.random(16, 16, 7);
+        Block y = Dense.random(16, 16, 8);
+        List<List<Object>> calls = List.of(
+                List.of("gemm", List.of(square, x, y)),
+                // accumulator and operand are one block: overwriting it would corrupt the product
+                List.of("gemm", List.of(square, square, y)),
+                List.of("syrk", List.of(square, x, y)),
+                List.of("syrk", List.of(square, square, y)),
+                List.of("syrk", List.of(square, x, x)));
+        for (List<Object> call : calls) {
+            String kernel = (String) call.get(0);
+            @SuppressWarnings("unchecked")
+            List<Block> inputs = (List<Block>) call.get(1);
+            List<Block> borrowed = Kernels.get(kernel).run(provider(), inputs, KernelArgs.NONE);
+            // Fresh copies, aliased the same way, for the caller that gives its inputs up.
+            java.util.Map<Block, Block> fresh = new java.util.IdentityHashMap<>();
+            List<Block> given = new ArrayList<>();
+            for (Block b : inputs) {
+                given.add(fresh.computeIfAbsent(b, Block::copy));
+            }
+            List<Block> owned = Kernels.get(kernel).runReusingInputs(provider(), given, KernelArgs.NONE);
+            assertThat(owned).as("%s on %d inputs", kernel, inputs.size()).isEqualTo(borrowed);
+        }
+    }
+
+    @Test
     void gemmRejectsMismatchedInnerDimensions() {
         assertThatThrownBy(() -> run("gemm", KernelArgs.NONE, Dense.random(4, 5, 1), Dense.random(6, 3, 2)))
                 .isInstanceOf(KernelException.class)
@@ -180,6 +208,19 @@ abstract class KernelSuite {
                 .isLessThan(50 * EPS);
         assertThatThrownBy(() -> run("syrk", KernelArgs.NONE, s, x, Dense.random(20, 8, 1)))
                 .isInstanceOf(KernelException.class).hasMessageContaining("Y 20x8");
+    }
+
+    @Test
+    void theSymmetricSyrkIsExactEvenForAnUnsymmetricS() {
+        // 150 > the portable routine's 64-wide diagonal blocks, and odd, so the recursion splits raggedly.
+        Block s = Dense.random(150, 150, 5);
+        Block x = Dense.random(150, 37, 6);
+        Block expected = Dense.subtract(s, Dense.multiply(x, x.transpose()));
+        assertThat(Dense.relativeError(run1("syrk", KernelArgs.NONE, s, x), expected)).isLessThan(50 * EPS);
+        // The same block given as X and Y (as a worker passes a key named twice) takes the same path.
+        assertThat(Dense.relativeError(run1("syrk", KernelArgs.NONE, s, x, x), expected)).isLessThan(50 * EPS);
+        assertThat(Kernels.get("syrk").flops(List.of(new int[] {8, 8}, new int[] {8, 3}), KernelArgs.NONE))
+                .isEqualTo(8L * 9 * 3 + 64);
     }
 
     // ---------------------------------------------------------------- QR

@@ -7,6 +7,8 @@ import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.InMemoryBlockStore;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,18 +46,30 @@ class BuiltinAlgorithmsTest {
     }
 
     @Test
-    void gemmsDagIsValidForEveryShapeUpToTwelveBlocks() {
+    void gemmsDagsAreValidForEveryShapeUpToTwelveBlocks() {
         BlockStore store = new InMemoryBlockStore();
         for (int k = 1; k <= 12; k++) {
             for (int m : new int[] {1, 2, 5}) {
                 BlockMatrix a = AlgorithmFixtures.random(store, "A" + m + "_" + k, m, k, 1, 1);
                 BlockMatrix b = AlgorithmFixtures.random(store, "B" + m + "_" + k, k, 3, 1, 1);
-                Validator.Report r = Validator.validate(BuiltinPrograms.gemm(a, b, "gemm" + m + "_" + k).program());
                 long products = (long) m * k * 3;
-                assertThat(r.tasks()).as("M=%d K=%d", m, k).isEqualTo(k == 1 ? products : products + (long) m * 3 * (k - 1)
-                        + (long) m * 3 * AlgorithmFixtures.treeCarries(k));
+                Validator.Report chain = Validator.validate(BuiltinPrograms.gemm(a, b, "gemm" + m + "_" + k).program());
+                assertThat(chain.tasks()).as("chain M=%d K=%d", m, k).isEqualTo(products);
+                assertThat(chain.criticalPathLength()).as("chain M=%d K=%d", m, k).isEqualTo(k);
+                Validator.Report tree = Validator.validate(BuiltinPrograms.gemmTree(a, b, "tree" + m + "_" + k).program());
+                assertThat(tree.tasks()).as("tree M=%d K=%d", m, k).isEqualTo(k == 1 ? products
+                        : products + (long) m * 3 * (k - 1) + (long) m * 3 * AlgorithmFixtures.treeCarries(k));
             }
         }
+    }
+
+    @Test
+    void gemmTakesTheTreeOnlyWhenThereAreFewerOutputBlocksThanWorkers() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.random(store, "A", 2, 8, 1, 1);
+        BlockMatrix b = AlgorithmFixtures.random(store, "B", 8, 2, 1, 1);
+        assertThat(BuiltinPrograms.gemm(a, b, "few", 4).program().program().name()).isEqualTo("gemm");
+        assertThat(BuiltinPrograms.gemm(a, b, "many", 64).program().program().name()).isEqualTo("gemm_tree");
     }
 
     @Test
@@ -93,10 +107,12 @@ class BuiltinAlgorithmsTest {
         BlockStore store = new InMemoryBlockStore();
         BlockMatrix a = AlgorithmFixtures.random(store, "A", m, k, block, block);
         BlockMatrix b = AlgorithmFixtures.random(store, "B", k, n, block, block);
-        BuiltinPrograms.Job job = BuiltinPrograms.gemm(a, b, "job");
-        ReferenceExecutor.run(job.program(), la);
         Block expected = multiply(BlockMatrices.toDense(a), BlockMatrices.toDense(b));
-        assertThat(relativeDifference(BlockMatrices.toDense(job.output("C")), expected)).isLessThan(10 * k * EPS);
+        for (BuiltinPrograms.Job job : List.of(BuiltinPrograms.gemm(a, b, "chain"), BuiltinPrograms.gemmTree(a, b, "tree"))) {
+            ReferenceExecutor.run(job.program(), la);
+            assertThat(relativeDifference(BlockMatrices.toDense(job.output("C")), expected)).as(job.program().program().name())
+                    .isLessThan(10 * k * EPS);
+        }
     }
 
     @ParameterizedTest(name = "triangular solves n={0} rhs={1} block={2}")

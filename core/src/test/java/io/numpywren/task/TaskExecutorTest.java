@@ -55,6 +55,29 @@ class TaskExecutorTest {
     }
 
     @Test
+    void aKeyNamedTwiceIsReadOnceAndGivesTheSymmetricUpdate() {
+        Block s = block(3, 3, 1);
+        Block x = block(3, 2, 2);
+        ByteBuffer sBytes = BlockCodec.encode(s);
+        ByteBuffer xBytes = BlockCodec.encode(x);
+        long expectedRead = sBytes.remaining() + xBytes.remaining();
+        store.put("in/S/0_0", sBytes);
+        store.put("in/X/0_0", xBytes);
+        TaskResult r = executor.execute(spec("syrk", Map.of(), List.of("in/S/0_0", "in/X/0_0", "in/X/0_0"),
+                List.of("jobs/job1/S/0_0")));
+
+        assertThat(r.ok()).as("%s", r.error()).isTrue();
+        assertThat(r.bytesRead()).isEqualTo(expectedRead);
+        Block out = BlockCodec.decode("jobs/job1/S/0_0", store.get("jobs/job1/S/0_0"));
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                double xxt = x.get(i, 0) * x.get(j, 0) + x.get(i, 1) * x.get(j, 1);
+                assertThat(out.get(i, j)).isCloseTo(s.get(i, j) - xxt, org.assertj.core.data.Offset.offset(1e-12));
+            }
+        }
+    }
+
+    @Test
     void specsAndResultsRoundTripThroughJson() {
         TaskSpec s = spec("trsm", Map.of("right", TaskSpec.TypedValue.of(true), "alpha", TaskSpec.TypedValue.of(-1.5),
                 "n", TaskSpec.TypedValue.of(3L)), List.of("in/L/0_0", "in/B/1_0"), List.of("jobs/job1/X/1_0"));

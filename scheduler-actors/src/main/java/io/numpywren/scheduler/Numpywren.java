@@ -182,7 +182,8 @@ public final class Numpywren implements AutoCloseable {
 
     public CompletionStage<JobResult> gemm(BlockMatrix a, BlockMatrix b, Consumer<JobProgress> progress) {
         String id = newJobId("gemm");
-        return submit(id, "gemm", BuiltinPrograms.gemm(a, b, newJobNamespace(id)), progress);
+        return submit(id, "gemm", BuiltinPrograms.gemm(a, b, newJobNamespace(id), backend.capabilities().maxConcurrency()),
+                progress);
     }
 
     public CompletionStage<JobResult> cholesky(BlockMatrix a) {

@@ -49,8 +49,8 @@ class JobCoordinatorTest {
     // Cholesky's statements, in textual order (see cholesky.lp).
     private static final int CHOL0 = 0;
     private static final int TRSM0 = 1;
-    private static final int CHOL = 3;
-    private static final int SYRK = 5;
+    private static final int CHOL = 4;
+    private static final int DIAGONAL_SYRK = 7;
 
     private static Task task(int statement, long... loopValues) {
         return new Task(statement, loopValues);
@@ -753,7 +753,7 @@ class JobCoordinatorTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void stragglerGetsASpeculativeCopyAndTheFirstAnswerWins(boolean copyAnswersFirst) {
-        Task straggler = task(SYRK, 1, 3, 3);
+        Task straggler = task(DIAGONAL_SYRK, 1, 3);
         Harness h = stalledOnASyrk("spec-" + copyAnswersFirst, true, straggler);
         assertThat(h.tick(h.now).dispatch()).as("not long enough yet (minimum runtime)").isEmpty();
 
@@ -791,7 +791,7 @@ class JobCoordinatorTest {
 
     @Test
     void noSpeculationWhenDisabled() {
-        Task straggler = task(SYRK, 1, 3, 3);
+        Task straggler = task(DIAGONAL_SYRK, 1, 3);
         Harness h = stalledOnASyrk("nospec", false, straggler);
         assertThat(h.tick(h.now + 10 * SECOND).dispatch()).isEmpty();
         assertThat(h.tick(h.now + 100 * SECOND).dispatch()).isEmpty();
