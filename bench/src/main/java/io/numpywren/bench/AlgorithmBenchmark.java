@@ -59,13 +59,16 @@ public final class AlgorithmBenchmark {
         System.out.printf("algorithm benchmark: numpywren on the local backend (%d workers x 1 BLAS thread) against one "
                 + "monolithic LAPACK call (%d BLAS threads); medians of %d alternating trials, each in a fresh JVM%n",
                 cores, cores, repetitions);
-        System.out.printf("%-9s %6s %6s %22s %22s %7s %7s %12s %9s %13s%n", "algorithm", "n", "block",
-                "monolithic s (spread)", "numpywren s (spread)", "ratio", "tasks", "bytes moved", "peak/in",
-                "busy/alloc");
+        double dgemmRate = trial("dgemm-rate", "-", new Size(4096, 0), cores).get("gflops").asDouble();
+        System.out.printf("DGEMM n=4096 on %d BLAS threads: %.1f GFLOP/s. 'floor' is an algorithm's nominal flops at "
+                + "that rate: no schedule of DGEMM-speed kernels beats it.%n", cores, dgemmRate);
+        System.out.printf("%-9s %6s %6s %22s %22s %7s %7s %9s %7s %12s %9s %13s%n", "algorithm", "n", "block",
+                "monolithic s (spread)", "numpywren s (spread)", "ratio", "floor s", "mono/flr", "tasks", "bytes moved",
+                "peak/in", "busy/alloc");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Size size : sizes) {
             for (String algorithm : algorithms) {
-                rows.add(measure(algorithm, size, repetitions, cores));
+                rows.add(measure(algorithm, size, repetitions, cores, dgemmRate));
             }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -73,6 +76,7 @@ public final class AlgorithmBenchmark {
         doc.put("version", 1);
         doc.put("cores", cores);
         doc.put("repetitions", repetitions);
+        doc.put("dgemmGflops", dgemmRate);
         doc.put("results", rows);
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());
@@ -93,8 +97,24 @@ public final class AlgorithmBenchmark {
         return sizes;
     }
 
-    private static Map<String, Object> measure(String algorithm, Size size, int repetitions, int cores)
-            throws IOException, InterruptedException {
+    /**
+     * The textbook flop count of the monolithic routine: what both sides must at least do.
+     * (svd: the bidiagonal reduction that dominates singular values alone.)
+     */
+    static double nominalFlops(String algorithm, int n, int block) {
+        double n3 = Math.pow(n, 3);
+        return switch (algorithm) {
+            case "gemm" -> 2 * n3;
+            case "cholesky" -> n3 / 3;
+            case "qr" -> 4 * n3 / 3;
+            case "svd" -> 8 * n3 / 3;
+            case "solve" -> n3 / 3 + 2.0 * n * n * Math.min(block, n);
+            default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
+        };
+    }
+
+    private static Map<String, Object> measure(String algorithm, Size size, int repetitions, int cores,
+                                               double dgemmRate) throws IOException, InterruptedException {
         double[] mono = new double[repetitions];
         double[] nw = new double[repetitions];
         JsonNode last = null;
@@ -111,10 +131,12 @@ public final class AlgorithmBenchmark {
                 / Math.max(1e-9, last.get("workerSecondsAllocated").asDouble());
         double busyOverFixed = last.get("workerSecondsBusy").asDouble()
                 / Math.max(1e-9, last.get("workerSecondsFixedPool").asDouble());
-        System.out.printf("%-9s %6d %6d %8.3f (%5.3f..%5.3f) %8.3f (%5.3f..%5.3f) %6.2fx %7d %9.2f GiB %8.2fx %5.2f/%4.2f%n",
+        double floor = nominalFlops(algorithm, size.n(), size.block()) / (dgemmRate * 1e9);
+        System.out.printf("%-9s %6d %6d %8.3f (%5.3f..%5.3f) %8.3f (%5.3f..%5.3f) %6.2fx %7.3f %8.2f %7d %8.2f GiB "
+                        + "%8.2fx %5.2f/%4.2f%n",
                 algorithm, size.n(), size.block(), monoMedian, min(mono), max(mono), nwMedian, min(nw), max(nw),
-                nwMedian / monoMedian, last.get("tasks").asLong(), moved / (double) (1L << 30), peakOverInput,
-                busyOverAllocated, busyOverFixed);
+                nwMedian / monoMedian, floor, monoMedian / floor, last.get("tasks").asLong(), moved / (double) (1L << 30),
+                peakOverInput, busyOverAllocated, busyOverFixed);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("algorithm", algorithm);
         row.put("n", size.n());
@@ -124,6 +146,8 @@ public final class AlgorithmBenchmark {
         row.put("numpywrenSeconds", nwMedian);
         row.put("numpywrenSpread", List.of(min(nw), max(nw)));
         row.put("ratio", nwMedian / monoMedian);
+        row.put("floorSeconds", floor);
+        row.put("monolithicOverFloor", monoMedian / floor);
         row.put("tasks", last.get("tasks").asLong());
         row.put("bytesMoved", moved);
         row.put("peakIntermediateBytes", last.get("peakIntermediateBytes").asLong());

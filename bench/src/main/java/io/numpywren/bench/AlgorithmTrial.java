@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
  * LAPACK call on the whole matrix, or numpywren on the local backend. Prints one JSON line.
  *
  * <pre>java ... AlgorithmTrial monolithic|numpywren ALGORITHM N BLOCK</pre>
+ * or {@code AlgorithmTrial dgemm-rate - N -} for the machine's DGEMM rate.
  */
 public final class AlgorithmTrial {
     private AlgorithmTrial() {
@@ -31,6 +32,10 @@ public final class AlgorithmTrial {
         String algorithm = args[1];
         int n = Integer.parseInt(args[2]);
         int block = Integer.parseInt(args[3]);
+        if (mode.equals("dgemm-rate")) {
+            System.out.println(new ObjectMapper().writeValueAsString(Map.of("gflops", dgemmRate(n))));
+            System.exit(0);
+        }
         // Warm up (JIT, BLAS thread pools, first-touch of the libraries) on a small problem first.
         if (mode.equals("monolithic")) {
             monolithic(algorithm, Math.min(n, 256));
@@ -40,6 +45,22 @@ public final class AlgorithmTrial {
         Map<String, Object> out = mode.equals("monolithic") ? monolithic(algorithm, n) : numpywren(algorithm, n, block);
         System.out.println(new ObjectMapper().writeValueAsString(out));
         System.exit(0);
+    }
+
+    /** GFLOP/s of one DGEMM of order n with this JVM's BLAS threads: the best of three after a warm-up. */
+    private static double dgemmRate(int n) {
+        LinearAlgebra la = LinearAlgebraProviders.configured();
+        double[] a = dense(MatrixGenerator.random(42), n, n).data();
+        double[] b = dense(MatrixGenerator.random(43), n, n).data();
+        double[] c = new double[a.length];
+        la.dgemm(false, false, n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n);
+        double best = 0;
+        for (int r = 0; r < 3; r++) {
+            long start = System.nanoTime();
+            la.dgemm(false, false, n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n);
+            best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - start) / 1e9) / 1e9);
+        }
+        return best;
     }
 
     private static Block dense(MatrixGenerator g, int rows, int cols) {

@@ -5,6 +5,7 @@ import io.numpywren.matrix.DType;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
 
 /**
@@ -107,6 +108,14 @@ public final class BlockCodec {
 
     /** Decodes and verifies a block; {@code key} only names it in errors. */
     public static Block decode(String key, ByteBuffer bytes) {
+        return decode(key, bytes, double[]::new);
+    }
+
+    /**
+     * As {@link #decode(String, ByteBuffer)}, into an array from {@code allocator} (given the
+     * number of values; it may return a used array of that length, which is overwritten).
+     */
+    public static Block decode(String key, ByteBuffer bytes, IntFunction<double[]> allocator) {
         Header header = header(key, bytes);
         ByteBuffer body = bytes.duplicate();
         body.position(body.position() + HEADER_BYTES);
@@ -117,7 +126,7 @@ public final class BlockCodec {
             throw new CorruptBlockException(key, String.format(
                     "checksum mismatch (stored %08x, computed %08x)", header.checksum(), (int) crc.getValue()));
         }
-        double[] data = new double[Math.multiplyExact(header.rows(), header.cols())];
+        double[] data = allocator.apply(Math.multiplyExact(header.rows(), header.cols()));
         if (header.dtype() == DType.FLOAT64) {
             body.asDoubleBuffer().get(data);
         } else {

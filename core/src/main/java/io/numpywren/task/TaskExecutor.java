@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map;
 
 /**
  * The worker side of every backend: validates a {@link TaskSpec}, reads its input blocks,
@@ -29,6 +28,9 @@ import java.util.Map;
  * for a bad task: every failure comes back as a result with a classified error.
  */
 public final class TaskExecutor {
+    /** Each worker thread reuses its finished tasks' block arrays (see {@link BlockBuffers}). */
+    private static final ThreadLocal<BlockBuffers> BUFFERS = ThreadLocal.withInitial(BlockBuffers::new);
+
     private final BlockStore store;
     private final LinearAlgebra la;
     private final String worker;
@@ -72,6 +74,7 @@ public final class TaskExecutor {
                     "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: " + e.getMessage(), null));
         }
         long start = System.nanoTime();
+        BlockBuffers buffers = BUFFERS.get();
         List<Block> inputs = new ArrayList<>(spec.inputs().size());
         long bytesRead = 0;
         String current = null;
@@ -85,7 +88,7 @@ public final class TaskExecutor {
                 if (block == null) {
                     ByteBuffer bytes = store.get(key);
                     bytesRead += bytes.remaining();
-                    block = BlockCodec.decode(key, bytes);
+                    block = BlockCodec.decode(key, bytes, buffers::take);
                     read.put(key, block);
                 }
                 inputs.add(block);
@@ -134,6 +137,11 @@ public final class TaskExecutor {
             return failed(spec, TaskError.transientError("store", "writing " + current + ": " + e.getMessage()));
         }
         long end = System.nanoTime();
+        // Everything is encoded and stored: the arrays of inputs and outputs serve the next task.
+        List<double[]> used = new ArrayList<>(inputs.size() + outputs.size());
+        inputs.forEach(b -> used.add(b.data()));
+        outputs.forEach(b -> used.add(b.data()));
+        buffers.giveBack(used);
         return new TaskResult(TaskResult.VERSION, spec.jobId(), spec.taskId(), spec.attempt(), TaskResult.Status.OK,
                 written, flops, bytesRead, bytesWritten, (read - start) / 1e9, (computed - read) / 1e9,
                 (end - computed) / 1e9, worker, la.name(), null);
