@@ -1,0 +1,340 @@
+package io.numpywren.aws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.numpywren.backend.BackendCapabilities;
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.task.MalformedTaskException;
+import io.numpywren.task.TaskCodec;
+import io.numpywren.task.TaskError;
+import io.numpywren.task.TaskResult;
+import io.numpywren.task.TaskSpec;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
+import software.amazon.awssdk.services.lambda.LambdaAsyncClientBuilder;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotReadyException;
+import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Runs each task as one synchronous ({@code RequestResponse}) invocation of the deployed worker
+ * function ({@link WorkerHandler}), at most {@code concurrency} at once: submissions beyond that
+ * wait here, in order, and can be cancelled until they are sent.
+ *
+ * <p>Outcomes: the worker's own result; throttling (429), Lambda's service errors and transport
+ * failures become transient failures (the SDK does not retry an invocation itself: the scheduler
+ * retries with a new attempt number under its lease); an instance that died or timed out
+ * ({@code Runtime.ExitError}, {@code Sandbox.Timedout}) is transient; any other error the
+ * function raised, and a request Lambda rejects, fail the same way every time and are
+ * deterministic.
+ */
+public final class LambdaBackend implements ComputeBackend {
+    /** Lambda's limit on a synchronous invocation's request payload: 6 MB. */
+    public static final long MAX_REQUEST_BYTES = 6L * 1024 * 1024;
+    /** Lambda's longest function timeout. */
+    public static final Duration MAX_FUNCTION_TIMEOUT = Duration.ofMinutes(15);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LambdaAsyncClient client;
+    private final boolean ownsClient;
+    private final String functionName;
+    private final int concurrency;
+    private final Duration maxTaskDuration;
+    private final Semaphore permits;
+    /** Submissions waiting for a permit; guarded by {@code this}. */
+    private final Deque<Pending> queue = new ArrayDeque<>();
+    private final Set<Pending> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private record Pending(TaskSpec spec, byte[] payload, CompletableFuture<TaskResult> result) {
+    }
+
+    /**
+     * @param client          a Lambda client; with {@code ownsClient} it is closed with the backend
+     * @param concurrency     the most invocations in flight (at most the function's and the account's limit)
+     * @param maxTaskDuration the function's timeout
+     */
+    public LambdaBackend(LambdaAsyncClient client, boolean ownsClient, String functionName, int concurrency,
+                         Duration maxTaskDuration) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.ownsClient = ownsClient;
+        if (functionName == null || functionName.isBlank()) {
+            throw new IllegalArgumentException("the Lambda backend needs the worker function's name");
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("the Lambda backend's concurrency must be at least 1, got " + concurrency);
+        }
+        if (maxTaskDuration.isNegative() || maxTaskDuration.isZero() || maxTaskDuration.compareTo(MAX_FUNCTION_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("the function timeout must lie in (0, 15 min], got " + maxTaskDuration);
+        }
+        this.functionName = functionName;
+        this.concurrency = concurrency;
+        this.maxTaskDuration = maxTaskDuration;
+        this.permits = new Semaphore(concurrency);
+    }
+
+    /**
+     * A Lambda client for this backend: credentials from {@code credentials} (null: the SDK's
+     * default provider chain), no SDK-level retries, room for {@code concurrency} calls at once,
+     * each allowed to last the function's timeout.
+     */
+    public static LambdaAsyncClient newClient(String region, URI endpoint, AwsCredentialsProvider credentials,
+                                              int concurrency, Duration functionTimeout) {
+        Duration callTimeout = functionTimeout.plusSeconds(30);
+        LambdaAsyncClientBuilder b = LambdaAsyncClient.builder()
+                .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .maxConcurrency(concurrency + 2)
+                        .readTimeout(callTimeout)
+                        .connectionAcquisitionTimeout(Duration.ofMinutes(1)))
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(callTimeout));
+        if (region != null && !region.isBlank()) {
+            b.region(Region.of(region));
+        }
+        if (endpoint != null) {
+            b.endpointOverride(endpoint);
+        }
+        try {
+            return b.build();
+        } catch (SdkException e) {
+            throw new IllegalArgumentException("cannot create the Lambda client: " + e.getMessage()
+                    + (region == null ? " (set the region)" : ""), e);
+        }
+    }
+
+    public String functionName() {
+        return functionName;
+    }
+
+    @Override
+    public String name() {
+        return "aws";
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        return new BackendCapabilities(concurrency, maxTaskDuration, MAX_REQUEST_BYTES, true);
+    }
+
+    @Override
+    public CompletionStage<TaskResult> submit(TaskSpec spec) {
+        CompletableFuture<TaskResult> result = new CompletableFuture<>();
+        byte[] payload = TaskCodec.encode(spec);
+        if (payload.length > MAX_REQUEST_BYTES) {
+            result.complete(TaskResult.failure(spec, worker(), TaskError.deterministic("malformed-spec",
+                    "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: its spec is " + payload.length
+                            + " bytes, more than Lambda's limit of " + MAX_REQUEST_BYTES
+                            + " bytes for a synchronous invocation (maxRequestBytes)", null)));
+            return result;
+        }
+        synchronized (this) {
+            if (closed) {
+                result.complete(TaskResult.failure(spec, worker(),
+                        TaskError.transientError("transport", "the Lambda backend is closed")));
+                return result;
+            }
+            queue.addLast(new Pending(spec, payload, result));
+        }
+        pump();
+        return result;
+    }
+
+    /** Sends waiting submissions while permits last. */
+    private void pump() {
+        while (true) {
+            Pending next;
+            synchronized (this) {
+                if (closed || queue.isEmpty() || !permits.tryAcquire()) {
+                    return;
+                }
+                next = queue.pollFirst();
+                running.add(next);
+            }
+            invoke(next);
+        }
+    }
+
+    private void invoke(Pending p) {
+        CompletableFuture<InvokeResponse> call;
+        try {
+            call = client.invoke(r -> r.functionName(functionName).invocationType(InvocationType.REQUEST_RESPONSE)
+                    .payload(SdkBytes.fromByteArrayUnsafe(p.payload())));
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((response, error) -> {
+            TaskResult r;
+            try {
+                r = error != null ? failed(p.spec(), error) : answered(p.spec(), response);
+            } catch (RuntimeException e) {
+                r = TaskResult.failure(p.spec(), worker(), TaskError.deterministic("internal",
+                        "reading the answer of function " + functionName + " for task " + p.spec().taskId()
+                                + " failed: " + e, null));
+            }
+            running.remove(p);
+            permits.release();
+            p.result().complete(r);
+            pump();
+        });
+    }
+
+    private String worker() {
+        return "lambda:" + functionName;
+    }
+
+    private String what(TaskSpec spec) {
+        return "task " + spec.taskId() + " (attempt " + spec.attempt() + ") of job " + spec.jobId() + " on function "
+                + functionName;
+    }
+
+    /** The invocation itself failed: Lambda refused it, or it never came back. */
+    private TaskResult failed(TaskSpec spec, Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof TooManyRequestsException e) {
+            return TaskResult.failure(spec, worker(), TaskError.transientError("throttled",
+                    "Lambda throttled " + what(spec) + ": " + serviceError(e)));
+        }
+        if (t instanceof AwsServiceException e) {
+            boolean retryable = e.statusCode() >= 500 || e.isThrottlingException()
+                    || e instanceof ResourceConflictException || e instanceof ResourceNotReadyException;
+            String message = "invoking " + what(spec) + " failed: " + serviceError(e);
+            return TaskResult.failure(spec, worker(), retryable ? TaskError.transientError("service", message)
+                    : TaskError.deterministic("invoke", message, null));
+        }
+        return TaskResult.failure(spec, worker(), TaskError.transientError("transport",
+                "invoking " + what(spec) + " failed: " + t.getMessage()));
+    }
+
+    private static String serviceError(AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? e.getClass().getSimpleName() : e.awsErrorDetails().errorCode();
+        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        return e.statusCode() + " " + code + ": " + message;
+    }
+
+    /** The function answered: its result, or the error it raised. */
+    private TaskResult answered(TaskSpec spec, InvokeResponse response) {
+        byte[] payload = response.payload() == null ? new byte[0] : response.payload().asByteArrayUnsafe();
+        if (response.functionError() != null) {
+            return functionError(spec, payload);
+        }
+        TaskResult result;
+        try {
+            result = TaskCodec.decodeResult(payload);
+        } catch (MalformedTaskException e) {
+            return TaskResult.failure(spec, worker(), TaskError.deterministic("malformed-result",
+                    "function " + functionName + " answered " + what(spec) + " with a result this client cannot read"
+                            + " (is the deployed worker of another version? redeploy it): " + e.getMessage(), null));
+        }
+        if (result.jobId() == null && !result.ok()) {
+            // The worker could not read the spec at all, so its answer names no task: this one.
+            return TaskResult.failure(spec, result.worker(), result.error());
+        }
+        if (!Objects.equals(result.jobId(), spec.jobId()) || !Objects.equals(result.taskId(), spec.taskId())
+                || result.attempt() != spec.attempt()) {
+            return TaskResult.failure(spec, worker(), TaskError.deterministic("internal", "function " + functionName
+                    + " answered " + what(spec) + " with the result of task " + result.taskId() + " (attempt "
+                    + result.attempt() + ") of job " + result.jobId(), null));
+        }
+        return result;
+    }
+
+    /** Lambda's report of an instance that died or ran out of time, which another attempt may survive. */
+    private static boolean instanceFailure(String type, String message) {
+        return type.startsWith("Sandbox.") || type.equals("Runtime.ExitError") || type.equals("Runtime.Unknown")
+                || type.equals("Runtime.OutOfMemory") || type.endsWith("OutOfMemoryError")
+                || message.contains("Task timed out");
+    }
+
+    private TaskResult functionError(TaskSpec spec, byte[] payload) {
+        String type = "";
+        String message = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            JsonNode error = JSON.readTree(payload);
+            if (error != null && error.isObject()) {
+                type = error.path("errorType").asText("");
+                message = error.path("errorMessage").asText(message);
+            }
+        } catch (IOException e) {
+            // not JSON: report the payload as it is
+        }
+        String text = "function " + functionName + " failed on " + what(spec) + ": "
+                + (type.isEmpty() ? "" : type + ": ") + message;
+        return TaskResult.failure(spec, worker(), instanceFailure(type, message)
+                ? TaskError.transientError("worker", text)
+                : TaskError.deterministic("function-error", text, null));
+    }
+
+    @Override
+    public boolean cancel(String jobId, String taskId) {
+        List<Pending> removed = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (Objects.equals(p.spec().jobId(), jobId) && Objects.equals(p.spec().taskId(), taskId)) {
+                    it.remove();
+                    removed.add(p);
+                }
+            }
+        }
+        boolean cancelled = false;
+        for (Pending p : removed) {
+            cancelled |= p.result().cancel(false);
+        }
+        return cancelled;
+    }
+
+    @Override
+    public void close() {
+        List<Pending> waiting;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            waiting = new ArrayList<>(queue);
+            queue.clear();
+        }
+        for (Pending p : waiting) {
+            p.result().complete(TaskResult.failure(p.spec(), worker(),
+                    TaskError.transientError("transport", "the Lambda backend was closed before the task was sent")));
+        }
+        // Invocations under way may still run to the end on Lambda; their callers hear now.
+        for (Pending p : List.copyOf(running)) {
+            p.result().complete(TaskResult.failure(p.spec(), worker(),
+                    TaskError.transientError("transport", "the Lambda backend was closed while the task ran")));
+        }
+        if (ownsClient) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.numpywren.aws;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.tck.FaultToleranceTck;
+import io.numpywren.tck.TckCapability;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The FaultTolerance suite on the Lambda backend: the kit's faults around the backend, and
+ * beneath it the stand-in's own, drawn from a seed: invocations throttled with 429, worker JVMs
+ * killed mid-task (replaced by a cold start), and responses dropped after the worker wrote.
+ */
+class AwsFaultToleranceTckTest extends FaultToleranceTck {
+    private static Map<String, Long> before;
+
+    @BeforeAll
+    static void platformFaults() {
+        before = AwsTck.standIn().injected();
+        AwsTck.standIn().faults(new LambdaStandIn.Faults(0.03, 0.01, 0.02, 4, 40));
+    }
+
+    @AfterAll
+    static void checkAndClearPlatformFaults() {
+        LambdaStandIn standIn = AwsTck.standIn();
+        standIn.faults(LambdaStandIn.Faults.NONE);
+        Map<String, Long> injected = standIn.injected();
+        for (String fault : List.of("throttled", "killed", "dropped")) {
+            assertThat(injected.get(fault) - before.get(fault)).as("faults '%s' the stand-in injected", fault).isPositive();
+        }
+    }
+
+    /**
+     * Leases of 3 (not 10) times a kernel's median round trip: an invocation through the stand-in
+     * takes tens of milliseconds, so ten times that would outlast the kit's 500 ms late replies
+     * that are meant to expire their leases.
+     */
+    @Override
+    protected Config config() {
+        return ConfigFactory.parseString("numpywren.scheduler.lease.factor = 3.0").withFallback(super.config());
+    }
+
+    @Override
+    protected BlockStore newStore() {
+        return AwsTck.store();
+    }
+
+    @Override
+    protected ComputeBackend newBackend(BlockStore store) {
+        return AwsTck.backend();
+    }
+
+    @Override
+    protected Set<TckCapability> capabilities() {
+        return AwsTck.capabilities();
+    }
+
+    @Test
+    void declaresWhatTheLambdaBackendCanDo() {
+        AwsTck.assertDeclaredCapabilitiesHold(capabilities(), AwsTck.backend());
+    }
+}

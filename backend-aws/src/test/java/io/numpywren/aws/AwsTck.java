@@ -1,0 +1,89 @@
+package io.numpywren.aws;
+
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.tck.TckCapability;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every TCK subclass of the aws backend shares: S3Mock, and one Lambda stand-in with two
+ * warm worker JVMs for the whole test JVM (a cold start costs a second or more), whose workers
+ * read and write the shared bucket below {@link #PREFIX}.
+ */
+final class AwsTck {
+    static final String FUNCTION = "numpywren-worker";
+    static final String PREFIX = "blocks";
+    static final int CONCURRENCY = 2;
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static LambdaStandIn standIn;
+
+    private AwsTck() {
+    }
+
+    /** The worker function's environment, as deploy sets it (and Lambda sets the region and credentials). */
+    static Map<String, String> workerEnvironment() {
+        S3Mock s3 = S3Mock.get();
+        Map<String, String> env = new HashMap<>();
+        env.put(WorkerEnvironment.BUCKET, S3Mock.SHARED_BUCKET);
+        env.put(WorkerEnvironment.PREFIX, PREFIX);
+        env.put(WorkerEnvironment.REGION, S3Mock.REGION);
+        env.put(WorkerEnvironment.S3_ENDPOINT, s3.endpoint().toString());
+        env.put(WorkerEnvironment.S3_PATH_STYLE, "true");
+        // S3Mock sometimes stalls a read that races an overwrite of the same object (a re-run task's).
+        env.put(WorkerEnvironment.S3_READ_TIMEOUT_MS, "3000");
+        env.put("AWS_ACCESS_KEY_ID", S3Mock.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", S3Mock.SECRET_KEY);
+        return env;
+    }
+
+    static synchronized LambdaStandIn standIn() {
+        if (standIn == null) {
+            try {
+                standIn = LambdaStandIn.start(new LambdaStandIn.Config(FUNCTION, CONCURRENCY, CONCURRENCY, TIMEOUT,
+                        workerEnvironment()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            LambdaStandIn s = standIn;
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close, "lambda-stand-in-stop"));
+        }
+        return standIn;
+    }
+
+    /** The store the workers use: the shared bucket, below {@link #PREFIX}. */
+    static S3BlockStore store() {
+        return S3Mock.get().storeBuilder(S3Mock.SHARED_BUCKET).prefix(PREFIX).build();
+    }
+
+    /** A backend invoking the stand-in's function through the SDK's Lambda client. */
+    static LambdaBackend backend() {
+        LambdaStandIn s = standIn();
+        return new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, s.endpoint(), S3Mock.credentials(), CONCURRENCY,
+                TIMEOUT), true, FUNCTION, CONCURRENCY, TIMEOUT);
+    }
+
+    /** Queued invocations can be cancelled; the workers are other JVMs with a store of their own. */
+    static Set<TckCapability> capabilities() {
+        return EnumSet.of(TckCapability.CANCELLATION);
+    }
+
+    /** The capabilities declared to the kit are the backend's own, so no group is skipped wrongly. */
+    static void assertDeclaredCapabilitiesHold(Set<TckCapability> declared, ComputeBackend backend) {
+        try (backend) {
+            assertThat(declared.contains(TckCapability.CANCELLATION)).isEqualTo(backend.capabilities().canCancel());
+            assertThat(declared).doesNotContain(TckCapability.WORKERS_USE_GIVEN_STORE);
+        }
+    }
+}
