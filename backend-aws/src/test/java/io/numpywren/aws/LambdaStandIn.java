@@ -89,7 +89,8 @@ final class LambdaStandIn implements AutoCloseable {
         final int index;
         final RawHttpServer runtimeApi;
         final Path log;
-        final CountDownLatch ready = new CountDownLatch(1);
+        /** Counted down by the first poll of the current instance. */
+        volatile CountDownLatch ready = new CountDownLatch(1);
         volatile Process process;
         volatile int generation;
         volatile Invocation current;
@@ -100,9 +101,35 @@ final class LambdaStandIn implements AutoCloseable {
             this.runtimeApi = new RawHttpServer("lambda-runtime-" + index, this::handle);
         }
 
-        synchronized void spawn() {
+        /**
+         * Starts an instance and waits until it polls for work (or dies). The runtime client unpacks its
+         * native library to one fixed path, /tmp/.libaws-lambda-jni.so, so two JVMs starting at once can
+         * crash each other (SIGBUS): instances start one at a time, as on Lambda each has a sandbox.
+         */
+        void spawnAndWait() {
+            synchronized (SPAWN_LOCK) {
+                if (closed) {
+                    return;
+                }
+                CountDownLatch polled = spawn();
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                    while (!polled.await(50, TimeUnit.MILLISECONDS) && process.isAlive()
+                            && System.nanoTime() < deadline) {
+                        // waiting for the instance's first poll
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private synchronized CountDownLatch spawn() {
             generation++;
+            CountDownLatch polled = new CountDownLatch(1);
+            ready = polled;
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx320m", "-XX:+UseSerialGC",
+                    "-XX:ErrorFile=" + logDir.resolve("hs_err_%p.log"),
                     "-XX:TieredStopAtLevel=1", "-cp", workerClasspath(),
                     "com.amazonaws.services.lambda.runtime.api.client.AWSLambda",
                     "io.numpywren.aws.WorkerHandler::handleRequest"));
@@ -117,6 +144,7 @@ final class LambdaStandIn implements AutoCloseable {
             env.put("AWS_LAMBDA_LOG_STREAM_NAME", "instance-" + index + "-" + generation);
             env.put("OPENBLAS_NUM_THREADS", "1");
             env.putAll(config.env());
+            pb.directory(logDir.toFile());
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             try {
                 Process p = pb.start();
@@ -126,6 +154,7 @@ final class LambdaStandIn implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start a worker JVM", e);
             }
+            return polled;
         }
 
         /** The instance died: an invocation it held fails as Lambda reports it, and a new instance starts. */
@@ -139,13 +168,16 @@ final class LambdaStandIn implements AutoCloseable {
                 current = null;
             }
             if (inv != null) {
-                inv.outcome.complete(new FunctionError("Runtime.ExitError", ("{\"errorType\":\"Runtime.ExitError\","
-                        + "\"errorMessage\":\"RequestId: " + inv.id + " Error: Runtime exited with error: signal: killed\"}")
-                        .getBytes(StandardCharsets.UTF_8)));
+                // Reported a little after the death, as Lambda does once it has torn the sandbox down: a
+                // request the instance had fully sent just before (an S3 PUT) lands before the caller hears.
+                byte[] error = ("{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: " + inv.id
+                        + " Error: Runtime exited with error: signal: killed\"}").getBytes(StandardCharsets.UTF_8);
+                timer.schedule(() -> inv.outcome.complete(new FunctionError("Runtime.ExitError", error)),
+                        200, TimeUnit.MILLISECONDS);
             }
             if (!closed) {
                 restarts.incrementAndGet();
-                spawn();
+                SPAWNER.execute(this::spawnAndWait);
             }
         }
 
@@ -223,6 +255,13 @@ final class LambdaStandIn implements AutoCloseable {
         }
     }
 
+    private static final Object SPAWN_LOCK = new Object();
+    private static final java.util.concurrent.ExecutorService SPAWNER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lambda-stand-in-spawner");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Config config;
     private final Path logDir;
     private final RawHttpServer invokeApi;
@@ -264,12 +303,17 @@ final class LambdaStandIn implements AutoCloseable {
         LambdaStandIn standIn = new LambdaStandIn(config);
         try {
             for (Worker w : standIn.workers) {
-                w.spawn();
+                w.spawnAndWait();
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             for (Worker w : standIn.workers) {
-                if (!w.ready.await(90, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("worker JVM " + w.index + " did not poll for work within 90 s; see "
-                            + w.log);
+                // An instance that died starting is replaced, with a latch of its own: read it afresh.
+                while (w.ready.getCount() > 0) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("worker JVM " + w.index + " did not poll for work within 90 s;"
+                                + " see " + w.log);
+                    }
+                    Thread.sleep(20);
                 }
             }
         } catch (RuntimeException | InterruptedException e) {
