@@ -56,6 +56,15 @@ public interface LinearAlgebra {
     }
 
     /**
+     * B := op(A) B for the m x m triangular A (non-unit diagonal) and the m x n matrix B (BLAS
+     * DTRMM, left side, alpha 1). The default multiplies by a dense copy of the triangle.
+     */
+    default void dtrmmLeft(boolean upper, boolean transA, int m, int n, double[] a, int aOff, int lda,
+                           double[] b, int bOff, int ldb) {
+        PortableRoutines.trmmLeft(this, upper, transA, m, n, a, aOff, lda, b, bOff, ldb);
+    }
+
+    /**
      * Solves op(A) X = B (left) or X op(A) = B (right) for X, overwriting B (m x n), where A
      * is triangular with a non-unit diagonal. The default is a blocked solve whose updates
      * are GEMMs.

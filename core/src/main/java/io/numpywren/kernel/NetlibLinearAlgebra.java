@@ -160,6 +160,16 @@ public final class NetlibLinearAlgebra implements LinearAlgebra {
     }
 
     @Override
+    public void dtrmmLeft(boolean upper, boolean transA, int m, int n, double[] a, int aOff, int lda,
+                          double[] b, int bOff, int ldb) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        blas.dtrmm("L", upper ? "U" : "L", t(transA), "N", m, n, 1.0, a, aOff, Math.max(1, lda), b, bOff,
+                Math.max(1, ldb));
+    }
+
+    @Override
     public void dtrsm(boolean left, boolean lower, boolean transA, int m, int n,
                       double[] a, int lda, double[] b, int ldb) {
         if (m == 0 || n == 0) {

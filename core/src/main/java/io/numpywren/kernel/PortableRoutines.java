@@ -64,6 +64,24 @@ final class PortableRoutines {
         syrkLower(la, second, k, alpha, a, aOff + first, lda, beta, c, cOff + first + first * ldc, ldc);
     }
 
+    static void trmmLeft(LinearAlgebra la, boolean upper, boolean transA, int m, int n, double[] a, int aOff,
+                         int lda, double[] b, int bOff, int ldb) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        double[] triangle = new double[m * m];
+        for (int j = 0; j < m; j++) {
+            int from = upper ? 0 : j;
+            int to = upper ? j + 1 : m;
+            System.arraycopy(a, aOff + from + j * lda, triangle, from + j * m, to - from);
+        }
+        double[] product = new double[m * n];
+        la.dgemm(transA, false, m, n, m, 1.0, triangle, 0, m, b, bOff, ldb, 0.0, product, 0, m);
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(product, j * m, b, bOff + j * ldb, m);
+        }
+    }
+
     /** Solves A X = B for triangular A (m x m), B (m x n). */
     private static void solveLeft(LinearAlgebra la, boolean lower, int m, int n, double[] a, int lda,
                                   double[] b, int ldb) {

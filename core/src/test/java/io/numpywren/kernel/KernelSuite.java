@@ -309,6 +309,27 @@ abstract class KernelSuite {
         assertThat(Dense.relativeError(Dense.stack(updated.get(0), updated.get(1)), expected)).isLessThan(20 * 57 * EPS);
     }
 
+    @Test
+    void qrTrailingUpdateOfTwoStackedTrianglesTakesTheTriangularPathAndAgrees() {
+        // A merge in CAQR's tree: both blocks are R factors, so V = [I; upper triangle].
+        for (int k : new int[] {1, 7, 48}) {
+            Block top = Dense.triangularUpper(k, 11);
+            Block bottom = Dense.triangularUpper(k, 12);
+            List<Block> vtr = run("qr_factor", KernelArgs.NONE, top, bottom);
+            Block c1 = Dense.random(k, 23, 13);
+            Block c2 = Dense.random(k, 23, 14);
+            List<Block> updated = run("qr_trailing_update", KernelArgs.NONE, vtr.get(0), vtr.get(1), c1, c2);
+            Block expected = Dense.multiply(Dense.householder(vtr.get(0), vtr.get(1)).transpose(), Dense.stack(c1, c2));
+            assertThat(Dense.relativeError(Dense.stack(updated.get(0), updated.get(1)), expected)).as("k=%d", k)
+                    .isLessThan(20 * 2 * k * EPS);
+            // Applying it to the stacked triangles themselves gives R over zeros.
+            List<Block> onItself = run("qr_trailing_update", KernelArgs.NONE, vtr.get(0), vtr.get(1), top, bottom);
+            assertThat(Dense.norm(Dense.subtract(onItself.get(0), vtr.get(2))) / Dense.norm(top)).as("k=%d", k)
+                    .isLessThan(20 * 2 * k * EPS);
+            assertThat(Dense.norm(onItself.get(1)) / Dense.norm(top)).as("k=%d", k).isLessThan(20 * 2 * k * EPS);
+        }
+    }
+
     // ---------------------------------------------------------------- LQ
 
     @ParameterizedTest(name = "lq_factor of {0}x{1}")
