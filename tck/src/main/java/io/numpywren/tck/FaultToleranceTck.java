@@ -231,8 +231,9 @@ public abstract class FaultToleranceTck extends NumpywrenSuite {
     @Test
     public void aStormOfLeaseExpiriesEndsInOneCorrectResult() throws Exception {
         TckBackends.DelayedReplies[] delayed = new TckBackends.DelayedReplies[1];
-        // Every first attempt answers 500 ms late, well past its 200 ms lease.
-        start(b -> delayed[0] = new TckBackends.DelayedReplies(b, spec -> spec.attempt() == 1, Duration.ofMillis(500)));
+        // Every first attempt answers 2.5 minimum leases late (500 ms with the kit's 200 ms), well past its lease.
+        Duration late = config().getDuration("numpywren.scheduler.lease.minimum").multipliedBy(5).dividedBy(2);
+        start(b -> delayed[0] = new TckBackends.DelayedReplies(b, spec -> spec.attempt() == 1, late));
         BlockMatrix a = nw.randomSpd("A", 64, 16, 8);
         TckJobs.Snapshot inputs = TckJobs.snapshot(nw.store(), a);
 
