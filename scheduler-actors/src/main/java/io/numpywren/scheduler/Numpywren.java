@@ -20,8 +20,7 @@ import io.numpywren.matrix.MatrixGenerator;
 import io.numpywren.npy.NpyExport;
 import io.numpywren.npy.NpyImport;
 import io.numpywren.storage.BlockStore;
-import io.numpywren.storage.FileSystemBlockStore;
-import io.numpywren.storage.InMemoryBlockStore;
+import io.numpywren.storage.BlockStores;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import java.nio.file.Path;
@@ -63,7 +62,7 @@ public final class Numpywren implements AutoCloseable {
         this.config = config;
         this.settings = SchedulerSettings.from(config);
         this.namespace = config.getString("numpywren.namespace");
-        this.store = givenStore != null ? givenStore : openStore(config.getString("numpywren.store"));
+        this.store = givenStore != null ? givenStore : openStore(config);
         String provider = config.getString("numpywren.kernel-provider");
         this.driverKernels = LinearAlgebraProviders.select(provider);
         ComputeBackend chosen = givenBackend != null ? givenBackend : createBackend(config, store, provider);
@@ -77,12 +76,7 @@ public final class Numpywren implements AutoCloseable {
         String backendName = config.getString("numpywren.backend");
         Map<String, String> backendSettings = new HashMap<>();
         backendSettings.put("kernel-provider", provider);
-        String section = "numpywren.backends." + backendName;
-        if (config.hasPath(section)) {
-            for (Map.Entry<String, ConfigValue> e : config.getConfig(section).entrySet()) {
-                backendSettings.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
-            }
-        }
+        backendSettings.putAll(flatten(config, "numpywren.backends." + backendName));
         return Backends.create(backendName, new BackendContext(store, backendSettings));
     }
 
@@ -104,15 +98,20 @@ public final class Numpywren implements AutoCloseable {
         return new Numpywren(config.withFallback(ConfigFactory.defaultReference()).resolve(), store, backend);
     }
 
-    /** {@code memory} or {@code file:DIR}. */
-    private static BlockStore openStore(String location) {
-        if (location.equals("memory") || location.equals("mem")) {
-            return new InMemoryBlockStore();
+    /** {@code memory}, {@code file:DIR}, or a scheme a {@link io.numpywren.storage.BlockStoreProvider} opens. */
+    private static BlockStore openStore(Config config) {
+        return BlockStores.open(config.getString("numpywren.store"), section -> flatten(config, "numpywren." + section));
+    }
+
+    /** A configuration section's settings as flat strings (empty when it is absent). */
+    private static Map<String, String> flatten(Config config, String section) {
+        Map<String, String> settings = new HashMap<>();
+        if (config.hasPath(section)) {
+            for (Map.Entry<String, ConfigValue> e : config.getConfig(section).entrySet()) {
+                settings.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+            }
         }
-        if (location.startsWith("file:")) {
-            return new FileSystemBlockStore(Path.of(location.substring("file:".length())));
-        }
-        throw new IllegalArgumentException("unknown store '" + location + "' (use memory or file:DIR)");
+        return settings;
     }
 
     public BlockStore store() {
