@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -49,8 +50,12 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
 
     private enum PublishProgress implements Command { INSTANCE }
 
+    private enum LateWriteHorizon implements Command { INSTANCE }
+
     private final JobCoordinator coordinator;
     private final ComputeBackend backend;
+    private final TimerScheduler<Command> timers;
+    private final Duration lateWriteHorizon;
     private final List<ActorRef<JobEvent>> subscribers = new ArrayList<>();
 
     /** The behaviour of a job that starts at once and reports to {@code subscriber}. */
@@ -58,7 +63,8 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
                                            SchedulerSettings settings, ActorRef<JobEvent> subscriber) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             JobCoordinator coordinator = new JobCoordinator(plan, settings, backend.name(), backend.capabilities(), store);
-            JobActor actor = new JobActor(context, coordinator, backend, subscriber);
+            JobActor actor = new JobActor(context, coordinator, backend, subscriber, timers,
+                    settings.lateWriteHorizon());
             timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
             timers.startTimerWithFixedDelay(PublishProgress.INSTANCE, settings.progressInterval());
             return actor.carryOut(actor.guarded(() -> coordinator.start(System.nanoTime())));
@@ -66,10 +72,12 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
     }
 
     private JobActor(ActorContext<Command> context, JobCoordinator coordinator, ComputeBackend backend,
-                     ActorRef<JobEvent> subscriber) {
+                     ActorRef<JobEvent> subscriber, TimerScheduler<Command> timers, Duration lateWriteHorizon) {
         super(context);
         this.coordinator = coordinator;
         this.backend = backend;
+        this.timers = timers;
+        this.lateWriteHorizon = lateWriteHorizon;
         if (subscriber != null) {
             subscribers.add(subscriber);
         }
@@ -122,9 +130,37 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
                 s.tell(new JobEvent.Progress(coordinator.progress(System.nanoTime())));
                 s.tell(outcome);
             }
+            if (coordinator.awaitingLateAnswers()) {
+                return lingerForLateWrites();
+            }
             return Behaviors.stopped();
         }
         return this;
+    }
+
+    /**
+     * The job is over and its caller has the outcome, but attempts it gave up on may still write:
+     * listen for their answers (each one that wrote blocks triggers a sweep) until none is left
+     * or the horizon passes, which sweeps once more.
+     */
+    private Behavior<Command> lingerForLateWrites() {
+        timers.cancelAll();
+        timers.startSingleTimer(LateWriteHorizon.INSTANCE, lateWriteHorizon);
+        return Behaviors.receive(Command.class)
+                .onMessage(Answered.class, a -> {
+                    guarded(() -> coordinator.onResult(a.task(), a.attempt(), a.result(), System.nanoTime()));
+                    return coordinator.awaitingLateAnswers() ? Behaviors.same() : Behaviors.stopped();
+                })
+                .onMessageEquals(LateWriteHorizon.INSTANCE, () -> {
+                    coordinator.finalSweep();
+                    return Behaviors.stopped();
+                })
+                .onMessage(GetProgress.class, g -> {
+                    g.replyTo().tell(coordinator.progress(System.nanoTime()));
+                    return Behaviors.same();
+                })
+                .onAnyMessage(m -> Behaviors.same())
+                .build();
     }
 
     private static TaskResult transportFailure(TaskSpec spec, Throwable error) {

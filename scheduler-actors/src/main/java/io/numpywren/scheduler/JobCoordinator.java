@@ -13,6 +13,7 @@ import io.numpywren.task.TaskSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,13 @@ public final class JobCoordinator {
      * write); an attempt past its deadline is presumed dead and is not waited for.
      */
     private final Map<Attempt, Long> unanswered = new HashMap<>();
+    /**
+     * Attempts given up on (lease run out, or still out when the drain timed out). One that was
+     * only slow may still write its blocks after the job's clean-up, so a finished job sweeps
+     * again when such an attempt answers, and once more at the late-write horizon.
+     */
+    private final Set<Attempt> presumedDead = new HashSet<>();
+    private long lateSweeps;
 
     private State state = State.RUNNING;
     private String failure;
@@ -129,9 +137,14 @@ public final class JobCoordinator {
     }
 
     public Actions onResult(Task task, int attempt, TaskResult result, long now) {
-        unanswered.remove(new Attempt(task, attempt));
+        Attempt answered = new Attempt(task, attempt);
+        unanswered.remove(answered);
+        boolean wasPresumedDead = presumedDead.remove(answered);
         if (state == State.SUCCEEDED || state == State.FAILED) {
             duplicates++;
+            if (wasPresumedDead && !result.outputs().isEmpty()) {
+                sweep();
+            }
             return Actions.NONE;
         }
         List<BlockId> outputs = analyser.outputBlocks(task);
@@ -405,12 +418,43 @@ public final class JobCoordinator {
 
     /** Forgets attempts whose lease has run out, and says whether any others are still out. */
     private boolean awaitingLiveAttempts(long now) {
-        unanswered.values().removeIf(deadline -> deadline <= now);
+        for (var it = unanswered.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue() <= now) {
+                presumedDead.add(e.getKey());
+                it.remove();
+            }
+        }
         return !unanswered.isEmpty();
+    }
+
+    /** Whether the finished job still expects answers from attempts it gave up on. */
+    public boolean awaitingLateAnswers() {
+        return (state == State.SUCCEEDED || state == State.FAILED) && !presumedDead.isEmpty();
+    }
+
+    /** The last sweep, at the late-write horizon: whatever never answered is given up for good. */
+    public void finalSweep() {
+        if (awaitingLateAnswers()) {
+            presumedDead.clear();
+            sweep();
+        }
+    }
+
+    /** How many clean-ups ran after the job's first, for late writes. */
+    public long lateSweeps() {
+        return lateSweeps;
+    }
+
+    private void sweep() {
+        lateSweeps++;
+        plan.cleanUp(state == State.SUCCEEDED);
     }
 
     private Actions finish(long now) {
         endNanos = now;
+        presumedDead.addAll(unanswered.keySet());
+        unanswered.clear();
         accounting.allocate(now, 0);
         if (failure == null) {
             plan.cleanUp(true);

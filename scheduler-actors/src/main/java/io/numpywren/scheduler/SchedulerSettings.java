@@ -12,7 +12,8 @@ public record SchedulerSettings(int concurrency, Duration initialLease, Duration
                                 double assumedGflops,
                                 RetryPolicy retry, boolean speculation, double stragglerFactor,
                                 Duration stragglerMinimum, int pipelineWidth, Duration tick,
-                                Duration progressInterval, Duration drainTimeout, boolean trace) {
+                                Duration progressInterval, Duration drainTimeout, Duration lateWriteHorizon,
+                                boolean trace) {
 
     public static SchedulerSettings from(Config root) {
         Config c = root.getConfig("numpywren.scheduler");
@@ -31,6 +32,7 @@ public record SchedulerSettings(int concurrency, Duration initialLease, Duration
                 c.getDuration("tick"),
                 c.getDuration("progress-interval"),
                 c.getDuration("drain-timeout"),
+                c.getDuration("late-write-horizon"),
                 c.getBoolean("trace"));
     }
 

@@ -71,7 +71,8 @@ class JobCoordinatorTest {
 
         SchedulerSettings build() {
             return new SchedulerSettings(concurrency, initialLease, minimumLease, leaseFactor, 1.0, retry, speculation,
-                    stragglerFactor, stragglerMinimum, 1, Duration.ofMillis(50), Duration.ofMillis(500), drainTimeout, trace);
+                    stragglerFactor, stragglerMinimum, 1, Duration.ofMillis(50), Duration.ofMillis(500), drainTimeout,
+                    Duration.ofMinutes(15), trace);
         }
     }
 
@@ -614,11 +615,42 @@ class JobCoordinatorTest {
         h.assertOnlyOutputLeft();
         h.assertInputsIntact();
 
-        // it turns up after all: counted and ignored
+        assertThat(h.coord.awaitingLateAnswers()).as("attempt 1 may still write").isTrue();
+
+        // it turns up after all: counted, its writes swept, and nothing else is expected
         h.now += MS;
         Dispatch late = h.dispatch(starter, 1);
         assertThat(h.answer(late, h.executor.execute(late.spec()))).isEqualTo(Actions.NONE);
         assertThat(h.coord.report().duplicates()).isEqualTo(1);
+        assertThat(h.coord.lateSweeps()).isEqualTo(1);
+        assertThat(h.coord.awaitingLateAnswers()).isFalse();
+        h.assertFactorCorrect();
+        h.assertOnlyOutputLeft();
+    }
+
+    @Test
+    void aLateWriteWhoseAnswerNeverComesIsSweptAtTheHorizon() {
+        Knobs k = new Knobs();
+        k.drainTimeout = Duration.ofSeconds(1);
+        Harness h = new Harness("late-write-lost-reply", 24, k.build(), 4);
+        h.hold = d -> d.task().equals(task(TRSM0, 2));
+        h.inject = d -> d.task().equals(task(TRSM0, 1))
+                ? TaskResult.failure(d.spec(), "w", TaskError.deterministic("kernel", "not positive definite", null))
+                : null;
+        h.start();
+        h.runUntilQuiet();
+        h.tick(h.now + SECOND);
+        assertThat(h.coord.state()).isEqualTo(State.FAILED);
+        h.assertNothingLeft();
+        // The held attempt was alive after all (it read its inputs before the clean-up): it writes
+        // its output now, and its reply is lost.
+        String lateKey = h.pending.get(0).spec().outputs().get(0).key();
+        h.store.put(lateKey, io.numpywren.codec.BlockCodec.encode(io.numpywren.matrix.Block.identity(8, 8)));
+        assertThat(h.store.list("jobs/late-write-lost-reply/")).as("the late write landed").isNotEmpty();
+        assertThat(h.coord.awaitingLateAnswers()).isTrue();
+        h.coord.finalSweep();
+        h.assertNothingLeft();
+        assertThat(h.coord.awaitingLateAnswers()).isFalse();
     }
 
     @Test
@@ -722,6 +754,7 @@ class JobCoordinatorTest {
         assertThat(h.answer(late, h.executor.execute(late.spec()))).isEqualTo(Actions.NONE);
         assertThat(h.coord.report().duplicates()).isEqualTo(1);
         assertThat(h.coord.state()).isEqualTo(State.FAILED);
+        h.assertNothingLeft(); // what the late attempt wrote was swept
     }
 
     // ---------------------------------------------------------------------------------------------------------
