@@ -54,8 +54,15 @@ final class LambdaStandIn implements AutoCloseable {
         static final Faults NONE = new Faults(0, 0, 0, 1, 0);
     }
 
-    /** How the function is set up. */
-    record Config(String functionName, int workers, int concurrencyLimit, Duration timeout, Map<String, String> env) {
+    /**
+     * How the function is set up. {@code code} is the function's code as a class path (the deployable jar,
+     * say); null runs this module's classes and its runtime dependencies.
+     */
+    record Config(String functionName, int workers, int concurrencyLimit, Duration timeout, Map<String, String> env,
+                  String code) {
+        Config(String functionName, int workers, int concurrencyLimit, Duration timeout, Map<String, String> env) {
+            this(functionName, workers, concurrencyLimit, timeout, env, null);
+        }
     }
 
     private sealed interface Outcome permits Answer, FunctionError, Dropped {
@@ -130,7 +137,7 @@ final class LambdaStandIn implements AutoCloseable {
             ready = polled;
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx320m", "-XX:+UseSerialGC",
                     "-XX:ErrorFile=" + logDir.resolve("hs_err_%p.log"),
-                    "-XX:TieredStopAtLevel=1", "-cp", workerClasspath(),
+                    "-XX:TieredStopAtLevel=1", "-cp", workerClasspath(config.code()),
                     "com.amazonaws.services.lambda.runtime.api.client.AWSLambda",
                     "io.numpywren.aws.WorkerHandler::handleRequest"));
             ProcessBuilder pb = new ProcessBuilder(command);
@@ -498,8 +505,11 @@ final class LambdaStandIn implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** What Lambda's Java runtime puts on the class path: the function's classes and jars, and the runtime client. */
-    private static String workerClasspath() {
+    /**
+     * What Lambda's Java runtime puts on the class path: the function's code ({@code code}, or this module's
+     * classes and jars), and the runtime client.
+     */
+    private static String workerClasspath(String code) {
         String classes = System.getProperty("numpywren.worker.classes");
         String libs = System.getProperty("numpywren.worker.classpath");
         String client = System.getProperty("numpywren.runtime-client.classpath");
@@ -509,8 +519,8 @@ final class LambdaStandIn implements AutoCloseable {
                     + "run the tests with Maven)");
         }
         try {
-            return classes + File.pathSeparator + Files.readString(Path.of(libs)).trim() + File.pathSeparator
-                    + Files.readString(Path.of(client)).trim();
+            String function = code != null ? code : classes + File.pathSeparator + Files.readString(Path.of(libs)).trim();
+            return function + File.pathSeparator + Files.readString(Path.of(client)).trim();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the worker class path", e);
         }
