@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /** The {@code numpywren} command. Bad input gets one clear line and a non-zero exit, never a stack trace. */
 @Command(name = "numpywren", mixinStandardHelpOptions = true, version = "numpywren 0.1.0",
         description = "Serverless dense linear algebra on the JVM.",
-        subcommands = {RunCommand.class, LambdaPackCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, LambdaPackCommand.class, BenchCommand.class, AwsCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
