@@ -62,10 +62,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", description = "write the result as .npy: C, L, R, the singular values, or X")
     Path output;
 
-    @Option(names = "--backend", description = "backend name (default: numpywren.backend, i.e. local)")
+    @Option(names = "--backend", description = "local or aws (default: numpywren.backend, i.e. local)")
     String backend;
 
-    @Option(names = "--store", description = "memory, or file:DIR (default: numpywren.store, i.e. memory)")
+    @Option(names = "--store", description = "memory, file:DIR or s3://bucket/prefix (default: numpywren.store, i.e. memory)")
     String store;
 
     @Option(names = "--workers", description = "local backend worker threads (default: one per core)")
