@@ -59,7 +59,9 @@ public final class AlgorithmBenchmark {
         System.out.printf("algorithm benchmark: numpywren on the local backend (%d workers x 1 BLAS thread) against one "
                 + "monolithic LAPACK call (%d BLAS threads); medians of %d alternating trials, each in a fresh JVM%n",
                 cores, cores, repetitions);
-        double dgemmRate = trial("dgemm-rate", "-", new Size(4096, 0), cores).get("gflops").asDouble();
+        // The best of two JVMs, each the best of several runs: the floor is only a floor if the rate is the machine's best.
+        double dgemmRate = Math.max(trial("dgemm-rate", "-", new Size(4096, 0), cores).get("gflops").asDouble(),
+                trial("dgemm-rate", "-", new Size(4096, 0), cores).get("gflops").asDouble());
         System.out.printf("DGEMM n=4096 on %d BLAS threads: %.1f GFLOP/s. 'floor' is an algorithm's nominal flops at "
                 + "that rate: no schedule of DGEMM-speed kernels beats it.%n", cores, dgemmRate);
         System.out.printf("%-9s %6s %6s %22s %22s %7s %7s %9s %7s %12s %9s %13s%n", "algorithm", "n", "block",

@@ -47,7 +47,7 @@ public final class AlgorithmTrial {
         System.exit(0);
     }
 
-    /** GFLOP/s of one DGEMM of order n with this JVM's BLAS threads: the best of three after a warm-up. */
+    /** GFLOP/s of one DGEMM of order n with this JVM's BLAS threads: the best of five after a warm-up. */
     private static double dgemmRate(int n) {
         LinearAlgebra la = LinearAlgebraProviders.configured();
         double[] a = dense(MatrixGenerator.random(42), n, n).data();
@@ -55,7 +55,7 @@ public final class AlgorithmTrial {
         double[] c = new double[a.length];
         la.dgemm(false, false, n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n);
         double best = 0;
-        for (int r = 0; r < 3; r++) {
+        for (int r = 0; r < 5; r++) {
             long start = System.nanoTime();
             la.dgemm(false, false, n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, c, 0, n);
             best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - start) / 1e9) / 1e9);
