@@ -3,6 +3,8 @@ package io.numpywren.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.ConfigFactory;
+import io.numpywren.aws.LambdaCostEstimate;
+import io.numpywren.aws.S3BlockStore;
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
@@ -256,12 +258,33 @@ final class RunCommand implements Callable<Integer> {
                 r.workerSecondsAllocated(), r.workerSecondsFixedPool());
         out.printf("  peak intermediates   %d blocks%n", r.peakIntermediateBlocks());
         out.printf("  kernel provider      %s%n", kernelProvider(nw, r));
+        LambdaCostEstimate cost = lambdaCost(nw, r);
+        if (cost != null) {
+            out.printf("  estimated cost       $%.4f (Lambda: %d invocations, %.1f GB-s; S3: %d PUT, %d GET requests; "
+                    + "no cold starts counted)%n", cost.dollars(), cost.invocations(), cost.gbSeconds(), cost.putRequests(),
+                    cost.getRequests());
+        }
         if (nw.backend() instanceof io.numpywren.backend.ChaosBackend chaosBackend) {
             Map<String, Long> injected = chaosBackend.injected();
             out.printf("  faults injected      killed %d, replies lost %d, slowed %d, delivered twice %d%n",
                     injected.get("killed"), injected.get("lost"), injected.get("slowed"), injected.get("duplicated"));
         }
         out.printf("residual: %.3e%n", residual);
+    }
+
+    /** On the aws backend, what the job cost by its report and the configured prices; otherwise null. */
+    private LambdaCostEstimate lambdaCost(Numpywren nw, JobReport r) {
+        if (!"aws".equals(r.backend())) {
+            return null;
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        com.typesafe.config.Config aws = nw.config().getConfig("numpywren.backends.aws");
+        aws.entrySet().forEach(e -> settings.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+        long blockBytes = (long) block * block * 8 + io.numpywren.codec.BlockCodec.HEADER_BYTES;
+        return LambdaCostEstimate.of(r.tasks() + r.retries() + r.speculativeCopies() + r.leaseExpiries(),
+                r.workerSecondsBusy(), aws.getInt("memory"), r.bytesRead(), r.bytesWritten(), blockBytes,
+                S3BlockStore.DEFAULT_PART_SIZE, r.peakIntermediateBlocks(), r.wallSeconds(),
+                LambdaCostEstimate.Prices.from(settings));
     }
 
     private static String kernelProvider(Numpywren nw, JobReport r) {
@@ -294,6 +317,10 @@ final class RunCommand implements Callable<Integer> {
         doc.put("workerSecondsAllocated", r.workerSecondsAllocated());
         doc.put("workerSecondsFixedPool", r.workerSecondsFixedPool());
         doc.put("peakIntermediateBlocks", r.peakIntermediateBlocks());
+        LambdaCostEstimate cost = lambdaCost(nw, r);
+        if (cost != null) {
+            doc.put("estimatedCost", cost);
+        }
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());
         }
