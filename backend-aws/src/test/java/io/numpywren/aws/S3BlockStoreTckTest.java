@@ -2,6 +2,11 @@ package io.numpywren.aws;
 
 import io.numpywren.storage.BlockStore;
 import io.numpywren.tck.BlockStoreTck;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The BlockStore suite on S3Mock: a fresh bucket per test, with no key prefix, so that the
@@ -13,5 +18,17 @@ class S3BlockStoreTckTest extends BlockStoreTck {
     protected BlockStore newStore() {
         S3Mock s3 = S3Mock.get();
         return s3.storeBuilder(s3.newBucket()).build();
+    }
+
+    @Test
+    void aStoredBlockIsOneS3ObjectUnderItsKey() {
+        S3Mock s3 = S3Mock.get();
+        String bucket = s3.newBucket();
+        try (S3BlockStore store = s3.storeBuilder(bucket).build()) {
+            store.put("jobs/j/L/1_0", ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        }
+        var head = s3.admin().headObject(h -> h.bucket(bucket).key("jobs/j/L/1_0")).join();
+        assertThat(head.contentLength()).isEqualTo(3L);
+        assertThat(s3.admin().listObjectsV2(l -> l.bucket(bucket)).join().keyCount()).isEqualTo(1);
     }
 }
