@@ -2,10 +2,10 @@ package io.numpywren.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValue;
 import io.numpywren.aws.AwsDeployer;
 import io.numpywren.aws.DeployPlan;
 import io.numpywren.aws.DeploySettings;
+import io.numpywren.scheduler.Numpywren;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,9 +78,7 @@ final class AwsCommand implements Runnable {
             settings.put("kernel-provider", config.getString("numpywren.kernel-provider"));
             // The workers refuse tasks outside the namespace numpywren stores everything under.
             settings.put("root", config.getString("numpywren.namespace"));
-            for (Map.Entry<String, ConfigValue> e : config.getConfig("numpywren.backends.aws").entrySet()) {
-                settings.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
-            }
+            settings.putAll(Numpywren.settings(config, "numpywren.backends.aws"));
             return DeploySettings.from(settings);
         }
 

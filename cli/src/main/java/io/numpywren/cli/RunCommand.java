@@ -277,12 +277,10 @@ final class RunCommand implements Callable<Integer> {
         if (!"aws".equals(r.backend())) {
             return null;
         }
-        Map<String, String> settings = new LinkedHashMap<>();
-        com.typesafe.config.Config aws = nw.config().getConfig("numpywren.backends.aws");
-        aws.entrySet().forEach(e -> settings.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+        Map<String, String> settings = Numpywren.settings(nw.config(), "numpywren.backends.aws");
         long blockBytes = (long) block * block * 8 + io.numpywren.codec.BlockCodec.HEADER_BYTES;
         return LambdaCostEstimate.of(r.tasks() + r.retries() + r.speculativeCopies() + r.leaseExpiries(),
-                r.workerSecondsBusy(), aws.getInt("memory"), r.bytesRead(), r.bytesWritten(), blockBytes,
+                r.workerSecondsBusy(), nw.config().getInt("numpywren.backends.aws.memory"), r.bytesRead(), r.bytesWritten(), blockBytes,
                 S3BlockStore.DEFAULT_PART_SIZE, r.peakIntermediateBlocks(), r.wallSeconds(),
                 LambdaCostEstimate.Prices.from(settings));
     }

@@ -76,7 +76,7 @@ public final class Numpywren implements AutoCloseable {
         String backendName = config.getString("numpywren.backend");
         Map<String, String> backendSettings = new HashMap<>();
         backendSettings.put("kernel-provider", provider);
-        backendSettings.putAll(flatten(config, "numpywren.backends." + backendName));
+        backendSettings.putAll(settings(config, "numpywren.backends." + backendName));
         return Backends.create(backendName, new BackendContext(store, backendSettings));
     }
 
@@ -100,11 +100,14 @@ public final class Numpywren implements AutoCloseable {
 
     /** {@code memory}, {@code file:DIR}, or a scheme a {@link io.numpywren.storage.BlockStoreProvider} opens. */
     private static BlockStore openStore(Config config) {
-        return BlockStores.open(config.getString("numpywren.store"), section -> flatten(config, "numpywren." + section));
+        return BlockStores.open(config.getString("numpywren.store"), section -> settings(config, "numpywren." + section));
     }
 
-    /** A configuration section's settings as flat strings (empty when it is absent). */
-    private static Map<String, String> flatten(Config config, String section) {
+    /**
+     * A configuration section's settings as flat strings ({@code prices.s3-per-gb-month}), empty
+     * when it is absent: the form backends and stores take their settings in.
+     */
+    public static Map<String, String> settings(Config config, String section) {
         Map<String, String> settings = new HashMap<>();
         if (config.hasPath(section)) {
             for (Map.Entry<String, ConfigValue> e : config.getConfig(section).entrySet()) {
