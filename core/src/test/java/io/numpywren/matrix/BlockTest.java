@@ -129,6 +129,20 @@ class BlockTest {
     }
 
     @Test
+    void firstNonFiniteFindsAnEntryInEveryPosition() {
+        // The scan sums four interleaved lanes and then a tail; an entry anywhere must be found.
+        for (int n = 1; n <= 11; n++) {
+            for (int at = 0; at < n; at++) {
+                for (double bad : new double[] {Double.NaN, Double.NEGATIVE_INFINITY}) {
+                    Block b = Block.zeros(n, 1);
+                    b.set(at, 0, bad);
+                    assertThat(b.firstNonFinite()).as("n=%d at=%d %s", n, at, bad).containsExactly(at, 0);
+                }
+            }
+        }
+    }
+
+    @Test
     void equalBlocksHaveEqualHashCodesAndShapeMatters() {
         Block same = Block.wrap(2, 3, A.data().clone());
         Block reshaped = Block.wrap(3, 2, A.data().clone());
