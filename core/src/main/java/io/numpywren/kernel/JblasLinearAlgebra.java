@@ -5,8 +5,8 @@ import org.jblas.util.Logger;
 
 /**
  * JBLAS: BLAS and LAPACK built into its own jar (natives for common platforms), so it works
- * where the machine has no BLAS at all, e.g. inside a cloud function. It lacks TRSM, DLARFT,
- * DLARFB and the band routines; those use the GEMM-based defaults of {@link LinearAlgebra}.
+ * where the machine has no BLAS at all, e.g. inside a cloud function. It lacks TRSM, DLARFT
+ * and the band routines; those use the GEMM-based defaults of {@link LinearAlgebra}.
  */
 public final class JblasLinearAlgebra implements LinearAlgebra {
 

@@ -6,7 +6,7 @@ package io.numpywren.kernel;
  *
  * <p>Implementations must provide the four primitives every library has (GEMM, Cholesky,
  * Householder QR, SVD values). The rest have portable defaults built on GEMM, so a library
- * that lacks them (JBLAS has no TRSM, DLARFT or DLARFB) still runs every kernel at close to
+ * that lacks them (JBLAS has no TRSM or DLARFT) still runs every kernel at close to
  * GEMM speed; a library that has them overrides the defaults with its native routines.
  */
 public interface LinearAlgebra {
@@ -82,16 +82,6 @@ public interface LinearAlgebra {
      */
     default void dlarft(int m, int k, double[] v, int ldv, double[] tau, double[] t, int ldt) {
         PortableRoutines.larft(this, m, k, v, ldv, tau, t, ldt);
-    }
-
-    /**
-     * Applies H = I - V T Vᵀ (V m x k if left, n x k if right) to the m x n matrix C:
-     * C := op(H) C (left) or C := C op(H) (right), op(H) = Hᵀ when {@code transpose}
-     * (LAPACK DLARFB, forward, columnwise). The default uses three GEMMs.
-     */
-    default void dlarfb(boolean left, boolean transpose, int m, int n, int k,
-                        double[] v, int ldv, double[] t, int ldt, double[] c, int ldc) {
-        PortableRoutines.larfb(this, left, transpose, m, n, k, v, ldv, t, ldt, c, ldc);
     }
 
     /**

@@ -179,17 +179,6 @@ public final class NetlibLinearAlgebra implements LinearAlgebra {
     }
 
     @Override
-    public void dlarfb(boolean left, boolean transpose, int m, int n, int k,
-                       double[] v, int ldv, double[] t, int ldt, double[] c, int ldc) {
-        if (m == 0 || n == 0 || k == 0) {
-            return;
-        }
-        int ldwork = Math.max(1, left ? n : m);
-        lapack.dlarfb(left ? "L" : "R", t(transpose), "F", "C", m, n, k, v, Math.max(1, ldv), t, Math.max(1, ldt),
-                c, Math.max(1, ldc), new double[ldwork * k], ldwork);
-    }
-
-    @Override
     public double[] bandSingularValues(int n, int ku, double[] ab, int ldab) {
         if (n == 0) {
             return new double[0];

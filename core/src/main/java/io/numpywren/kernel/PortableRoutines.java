@@ -224,26 +224,4 @@ final class PortableRoutines {
             t[tCol + i] = ti;
         }
     }
-
-    static void larfb(LinearAlgebra la, boolean left, boolean transpose, int m, int n, int k,
-                      double[] v, int ldv, double[] t, int ldt, double[] c, int ldc) {
-        if (m == 0 || n == 0 || k == 0) {
-            return;
-        }
-        if (left) {
-            // C := C - V op(T) (Vᵀ C)
-            double[] w = new double[k * n];
-            la.dgemm(true, false, k, n, m, 1.0, v, 0, ldv, c, 0, ldc, 0.0, w, 0, k);
-            double[] w2 = new double[k * n];
-            la.dgemm(transpose, false, k, n, k, 1.0, t, 0, ldt, w, 0, k, 0.0, w2, 0, k);
-            la.dgemm(false, false, m, n, k, -1.0, v, 0, ldv, w2, 0, k, 1.0, c, 0, ldc);
-        } else {
-            // C := C - (C V) op(T) Vᵀ
-            double[] w = new double[m * k];
-            la.dgemm(false, false, m, k, n, 1.0, c, 0, ldc, v, 0, ldv, 0.0, w, 0, m);
-            double[] w2 = new double[m * k];
-            la.dgemm(false, transpose, m, k, k, 1.0, w, 0, m, t, 0, ldt, 0.0, w2, 0, m);
-            la.dgemm(false, true, m, n, k, -1.0, w2, 0, m, v, 0, ldv, 1.0, c, 0, ldc);
-        }
-    }
 }

@@ -83,15 +83,62 @@ final class QrKernels {
     }
 
     static List<Block> qrFactor(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        if (in.size() == 2 && areUpperTrianglesOfOneSize(in.get(0), in.get(1))) {
+            return factorTriangleOnTriangle(la, in.get(0).copy(), in.get(1).copy());
+        }
         Block a = in.size() == 1 ? in.get(0).copy() : stackRows("qr_factor", in.get(0), in.get(1));
         return factor(la, a.rows(), a.cols(), a.data());
     }
 
     static List<Block> lqFactor(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        if (in.size() == 2 && areUpperTrianglesOfOneSize(in.get(0).transpose(), in.get(1).transpose())) {
+            List<Block> vtr = factorTriangleOnTriangle(la, in.get(0).transpose(), in.get(1).transpose());
+            return List.of(vtr.get(0), vtr.get(1), vtr.get(2).transpose());
+        }
         Block a = in.size() == 1 ? in.get(0) : joinColumns("lq_factor", in.get(0), in.get(1));
         Block at = a.transpose();
         List<Block> vtr = factor(la, at.rows(), at.cols(), at.data());
         return List.of(vtr.get(0), vtr.get(1), vtr.get(2).transpose());
+    }
+
+    /** Whether both are k x k with exact zeros below the diagonal, as R factors are. */
+    private static boolean areUpperTrianglesOfOneSize(Block top, Block bottom) {
+        int k = top.rows();
+        return top.cols() == k && bottom.rows() == k && bottom.cols() == k && isUpperTriangular(top)
+                && isUpperTriangular(bottom);
+    }
+
+    private static boolean isUpperTriangular(Block a) {
+        double[] d = a.data();
+        int ld = a.rows();
+        for (int j = 0; j < a.cols(); j++) {
+            for (int i = j + 1; i < ld; i++) {
+                if (d[i + j * ld] != 0.0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** V = [I; V2], T, R of two stacked k x k upper triangles (both consumed as work space). */
+    private static List<Block> factorTriangleOnTriangle(LinearAlgebra la, Block top, Block bottom) {
+        int k = top.rows();
+        Block t = Block.zeros(k, k);
+        BlockedReflectors.factorTriangleOnTriangle(la, k, top.data(), bottom.data(), t.data(),
+                BlockedReflectors.RECURSION_BASE);
+        Block v = Block.zeros(2 * k, k);
+        double[] vd = v.data();
+        double[] v2 = bottom.data();
+        for (int j = 0; j < k; j++) {
+            vd[j + j * 2 * k] = 1.0;
+            System.arraycopy(v2, j * k, vd, k + j * 2 * k, j + 1);
+        }
+        double[] rd = top.data();
+        for (int j = 0; j < k; j++) {
+            java.util.Arrays.fill(rd, j * k + j + 1, (j + 1) * k, 0.0);
+        }
+        return List.of(v, t, top);
     }
 
     private static void checkReflectors(String kernel, Block v, Block t, int length, String what) {
@@ -112,8 +159,8 @@ final class QrKernels {
         Block c = in.get(2);
         checkReflectors("qr_leaf", v, t, c.rows(), "C has");
         Block out = c.copy();
-        la.dlarfb(true, true, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()), t.data(),
-                Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()));
+        BlockedReflectors.applyLeft(la, true, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()),
+                t.data(), Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()), BlockedReflectors.INNER_BLOCK);
         return List.of(out);
     }
 
@@ -124,7 +171,11 @@ final class QrKernels {
         int k = v.cols();
         if (c1.rows() == k && c2.rows() == k && c2.cols() == c1.cols() && v.rows() == 2 * k
                 && in.get(1).rows() == k && in.get(1).cols() == k && isIdentityOverUpperTriangle(v, k)) {
-            return triangleOnTriangleUpdate(la, v, in.get(1), c1, c2);
+            Block top = c1.copy();
+            Block bottom = c2.copy();
+            BlockedReflectors.applyTriangleOnTriangleLeft(la, k, c1.cols(), v.data(), in.get(1).data(), top.data(),
+                    bottom.data(), BlockedReflectors.INNER_BLOCK);
+            return List.of(top, bottom);
         }
         Block stacked = stackRows("qr_trailing_update", c1, c2);
         Block updated = qrLeaf(la, List.of(v, in.get(1), stacked), args).get(0);
@@ -155,37 +206,6 @@ final class QrKernels {
         return true;
     }
 
-    /**
-     * [C1; C2] := (I − V·T·Vᵀ)ᵀ·[C1; C2] for V = [I; V2] with V2 and T upper triangular:
-     * W = Tᵀ·(C1 + V2ᵀ·C2), C1 −= W, C2 −= V2·W. Three triangular products (3k²c flops)
-     * where the dense form costs seven.
-     */
-    private static List<Block> triangleOnTriangleUpdate(LinearAlgebra la, Block v, Block t, Block c1, Block c2) {
-        int k = v.cols();
-        int c = c1.cols();
-        // V2 on its own (k x k, contiguous): BLAS bindings check that a whole lda x k matrix fits past the offset.
-        double[] v2 = v.slice(k, 0, k, k).data();
-        double[] w = c2.copy().data();
-        la.dtrmmLeft(true, true, k, c, v2, 0, k, w, 0, k);
-        double[] c1d = c1.data();
-        for (int i = 0; i < w.length; i++) {
-            w[i] += c1d[i];
-        }
-        la.dtrmmLeft(true, true, k, c, t.data(), 0, k, w, 0, k);
-        Block top = c1.copy();
-        double[] topd = top.data();
-        for (int i = 0; i < w.length; i++) {
-            topd[i] -= w[i];
-        }
-        la.dtrmmLeft(true, false, k, c, v2, 0, k, w, 0, k);
-        Block bottom = c2.copy();
-        double[] bottomd = bottom.data();
-        for (int i = 0; i < w.length; i++) {
-            bottomd[i] -= w[i];
-        }
-        return List.of(top, bottom);
-    }
-
     /** C·(I − V·T·Vᵀ). */
     static List<Block> lqLeaf(LinearAlgebra la, List<Block> in, KernelArgs args) {
         Block v = in.get(0);
@@ -193,13 +213,24 @@ final class QrKernels {
         Block c = in.get(2);
         checkReflectors("lq_leaf", v, t, c.cols(), "C has columns");
         Block out = c.copy();
-        la.dlarfb(false, false, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()), t.data(),
-                Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()));
+        BlockedReflectors.applyRight(la, false, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()),
+                t.data(), Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()), BlockedReflectors.INNER_BLOCK);
         return List.of(out);
     }
 
     static List<Block> lqTrailingUpdate(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        Block v = in.get(0);
         Block c1 = in.get(2);
+        Block c2 = in.get(3);
+        int k = v.cols();
+        if (c1.cols() == k && c2.cols() == k && c2.rows() == c1.rows() && v.rows() == 2 * k
+                && in.get(1).rows() == k && in.get(1).cols() == k && isIdentityOverUpperTriangle(v, k)) {
+            Block left = c1.copy();
+            Block right = c2.copy();
+            BlockedReflectors.applyTriangleOnTriangleRight(la, c1.rows(), k, v.data(), in.get(1).data(), left.data(),
+                    right.data(), BlockedReflectors.INNER_BLOCK);
+            return List.of(left, right);
+        }
         Block joined = joinColumns("lq_trailing_update", c1, in.get(3));
         Block updated = lqLeaf(la, List.of(in.get(0), in.get(1), joined), args).get(0);
         return List.of(updated.slice(0, 0, c1.rows(), c1.cols()),

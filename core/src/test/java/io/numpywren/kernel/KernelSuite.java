@@ -330,6 +330,42 @@ abstract class KernelSuite {
         }
     }
 
+    @Test
+    void mergesAndAppliesBeyondOneInnerPanel() {
+        // k = 300 spans three of the kernels' 128-reflector panels, the last one ragged.
+        int k = 300;
+        Block top = Dense.triangularUpper(k, 31);
+        Block bottom = Dense.triangularUpper(k, 32);
+        List<Block> vtr = run("qr_factor", KernelArgs.NONE, top, bottom);
+        checkQr(Dense.stack(top, bottom), vtr);
+        Block c1 = Dense.random(k, 9, 33);
+        Block c2 = Dense.random(k, 9, 34);
+        List<Block> updated = run("qr_trailing_update", KernelArgs.NONE, vtr.get(0), vtr.get(1), c1, c2);
+        Block h = Dense.householder(vtr.get(0), vtr.get(1));
+        assertThat(Dense.relativeError(Dense.stack(updated.get(0), updated.get(1)),
+                Dense.multiply(h.transpose(), Dense.stack(c1, c2)))).isLessThan(20 * 2 * k * EPS);
+
+        Block a = Dense.random(k + 20, k, 35);
+        List<Block> leaf = run("qr_factor", KernelArgs.NONE, a);
+        checkQr(a, leaf);
+        Block c = Dense.random(k + 20, 7, 36);
+        assertThat(Dense.relativeError(run1("qr_leaf", KernelArgs.NONE, leaf.get(0), leaf.get(1), c),
+                Dense.multiply(Dense.householder(leaf.get(0), leaf.get(1)).transpose(), c))).isLessThan(20 * k * EPS);
+
+        // LQ of two side-by-side lower triangles, as BDFAC's row tree joins them.
+        List<Block> vtl = run("lq_factor", KernelArgs.NONE, top.transpose(), bottom.transpose());
+        Block hl = Dense.householder(vtl.get(0), vtl.get(1));
+        Block lPadded = Block.zeros(k, 2 * k);
+        lPadded.paste(vtl.get(2), 0, 0);
+        assertThat(Dense.isLowerTriangular(vtl.get(2))).isTrue();
+        assertThat(Dense.relativeError(Dense.multiply(lPadded, hl.transpose()), Dense.join(top.transpose(),
+                bottom.transpose()))).as("[L1 L2] = [L 0]·Hᵀ").isLessThan(20 * 2 * k * EPS);
+        List<Block> rowUpdate = run("lq_trailing_update", KernelArgs.NONE, vtl.get(0), vtl.get(1), c1.transpose(),
+                c2.transpose());
+        assertThat(Dense.relativeError(Dense.join(rowUpdate.get(0), rowUpdate.get(1)),
+                Dense.multiply(Dense.join(c1.transpose(), c2.transpose()), hl))).isLessThan(20 * 2 * k * EPS);
+    }
+
     // ---------------------------------------------------------------- LQ
 
     @ParameterizedTest(name = "lq_factor of {0}x{1}")
