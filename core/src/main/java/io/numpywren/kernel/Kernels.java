@@ -56,15 +56,17 @@ public final class Kernels {
         register(new KernelDefinition("qr_factor", 1, 2, 3, Set.of(),
                 QrKernels::qrFactorFlops, QrKernels::qrFactor));
         register(new KernelDefinition("qr_leaf", 3, 3, 1, Set.of(),
-                QrKernels::qrApplyFlops, QrKernels::qrLeaf));
+                QrKernels::qrApplyFlops, QrKernels::qrLeaf).reusingInputs(QrKernels::qrLeafInPlace));
         register(new KernelDefinition("qr_trailing_update", 4, 4, 2, Set.of(),
-                QrKernels::qrApplyFlops, QrKernels::qrTrailingUpdate));
+                QrKernels::qrApplyFlops, QrKernels::qrTrailingUpdate)
+                .reusingInputs(QrKernels::qrTrailingUpdateInPlace));
         register(new KernelDefinition("lq_factor", 1, 2, 3, Set.of(),
                 QrKernels::lqFactorFlops, QrKernels::lqFactor));
         register(new KernelDefinition("lq_leaf", 3, 3, 1, Set.of(),
-                QrKernels::lqApplyFlops, QrKernels::lqLeaf));
+                QrKernels::lqApplyFlops, QrKernels::lqLeaf).reusingInputs(QrKernels::lqLeafInPlace));
         register(new KernelDefinition("lq_trailing_update", 4, 4, 2, Set.of(),
-                QrKernels::lqApplyFlops, QrKernels::lqTrailingUpdate));
+                QrKernels::lqApplyFlops, QrKernels::lqTrailingUpdate)
+                .reusingInputs(QrKernels::lqTrailingUpdateInPlace));
         register(new KernelDefinition("singular_values", 1, 1, 1, Set.of(),
                 SvdKernels::denseFlops, SvdKernels::singularValues));
         register(new KernelDefinition("band_singular_values", 1, 1, 1, Set.of(),

@@ -152,33 +152,71 @@ final class QrKernels {
         }
     }
 
+    /**
+     * Whether input {@code i} may be overwritten by a kernel run with inputs it owns: only when
+     * it is not also passed as another argument (a key named twice arrives as one block).
+     */
+    private static boolean overwritable(boolean owned, List<Block> in, int i) {
+        if (!owned) {
+            return false;
+        }
+        for (int j = 0; j < in.size(); j++) {
+            if (j != i && in.get(j) == in.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Block target(boolean owned, List<Block> in, int i) {
+        return overwritable(owned, in, i) ? in.get(i) : in.get(i).copy();
+    }
+
     /** Qᵀ·C = (I − V·T·Vᵀ)ᵀ·C. */
     static List<Block> qrLeaf(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return qrLeaf(la, in, false);
+    }
+
+    /** As {@link #qrLeaf}, overwriting C when the caller owns the inputs. */
+    static List<Block> qrLeafInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return qrLeaf(la, in, true);
+    }
+
+    private static List<Block> qrLeaf(LinearAlgebra la, List<Block> in, boolean owned) {
         Block v = in.get(0);
         Block t = in.get(1);
         Block c = in.get(2);
         checkReflectors("qr_leaf", v, t, c.rows(), "C has");
-        Block out = c.copy();
+        Block out = target(owned, in, 2);
         BlockedReflectors.applyLeft(la, true, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()),
                 t.data(), Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()), BlockedReflectors.INNER_BLOCK);
         return List.of(out);
     }
 
     static List<Block> qrTrailingUpdate(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return qrTrailingUpdate(la, in, false);
+    }
+
+    /** As {@link #qrTrailingUpdate}, overwriting C1 and C2 when the caller owns the inputs. */
+    static List<Block> qrTrailingUpdateInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return qrTrailingUpdate(la, in, true);
+    }
+
+    private static List<Block> qrTrailingUpdate(LinearAlgebra la, List<Block> in, boolean owned) {
         Block v = in.get(0);
         Block c1 = in.get(2);
         Block c2 = in.get(3);
         int k = v.cols();
         if (c1.rows() == k && c2.rows() == k && c2.cols() == c1.cols() && v.rows() == 2 * k
                 && in.get(1).rows() == k && in.get(1).cols() == k && isIdentityOverUpperTriangle(v, k)) {
-            Block top = c1.copy();
-            Block bottom = c2.copy();
+            Block top = target(owned, in, 2);
+            Block bottom = target(owned, in, 3);
             BlockedReflectors.applyTriangleOnTriangleLeft(la, k, c1.cols(), v.data(), in.get(1).data(), top.data(),
                     bottom.data(), BlockedReflectors.INNER_BLOCK);
             return List.of(top, bottom);
         }
         Block stacked = stackRows("qr_trailing_update", c1, c2);
-        Block updated = qrLeaf(la, List.of(v, in.get(1), stacked), args).get(0);
+        Block updated = qrLeaf(la, List.of(v, in.get(1), stacked), true).get(0);
         return List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
                 updated.slice(c1.rows(), 0, c2.rows(), c1.cols()));
     }
@@ -208,31 +246,49 @@ final class QrKernels {
 
     /** C·(I − V·T·Vᵀ). */
     static List<Block> lqLeaf(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return lqLeaf(la, in, false);
+    }
+
+    /** As {@link #lqLeaf}, overwriting C when the caller owns the inputs. */
+    static List<Block> lqLeafInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return lqLeaf(la, in, true);
+    }
+
+    private static List<Block> lqLeaf(LinearAlgebra la, List<Block> in, boolean owned) {
         Block v = in.get(0);
         Block t = in.get(1);
         Block c = in.get(2);
         checkReflectors("lq_leaf", v, t, c.cols(), "C has columns");
-        Block out = c.copy();
+        Block out = target(owned, in, 2);
         BlockedReflectors.applyRight(la, false, c.rows(), c.cols(), v.cols(), v.data(), Math.max(1, v.rows()),
                 t.data(), Math.max(1, t.rows()), out.data(), Math.max(1, c.rows()), BlockedReflectors.INNER_BLOCK);
         return List.of(out);
     }
 
     static List<Block> lqTrailingUpdate(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return lqTrailingUpdate(la, in, false);
+    }
+
+    /** As {@link #lqTrailingUpdate}, overwriting C1 and C2 when the caller owns the inputs. */
+    static List<Block> lqTrailingUpdateInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return lqTrailingUpdate(la, in, true);
+    }
+
+    private static List<Block> lqTrailingUpdate(LinearAlgebra la, List<Block> in, boolean owned) {
         Block v = in.get(0);
         Block c1 = in.get(2);
         Block c2 = in.get(3);
         int k = v.cols();
         if (c1.cols() == k && c2.cols() == k && c2.rows() == c1.rows() && v.rows() == 2 * k
                 && in.get(1).rows() == k && in.get(1).cols() == k && isIdentityOverUpperTriangle(v, k)) {
-            Block left = c1.copy();
-            Block right = c2.copy();
+            Block left = target(owned, in, 2);
+            Block right = target(owned, in, 3);
             BlockedReflectors.applyTriangleOnTriangleRight(la, c1.rows(), k, v.data(), in.get(1).data(), left.data(),
                     right.data(), BlockedReflectors.INNER_BLOCK);
             return List.of(left, right);
         }
         Block joined = joinColumns("lq_trailing_update", c1, in.get(3));
-        Block updated = lqLeaf(la, List.of(in.get(0), in.get(1), joined), args).get(0);
+        Block updated = lqLeaf(la, List.of(in.get(0), in.get(1), joined), true).get(0);
         return List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
                 updated.slice(0, c1.cols(), c1.rows(), in.get(3).cols()));
     }

@@ -69,13 +69,23 @@ abstract class KernelSuite {
         Block square = Dense.random(16, 16, 6);
         Block x = Dense.random(16, 16, 7);
         Block y = Dense.random(16, 16, 8);
+        List<Block> qr = run("qr_factor", KernelArgs.NONE, Dense.random(16, 16, 9));
+        List<Block> merge = run("qr_factor", KernelArgs.NONE, Dense.triangularUpper(16, 10), Dense.triangularUpper(16, 11));
+        List<Block> stacked = run("qr_factor", KernelArgs.NONE, Dense.random(16, 16, 12), Dense.random(16, 16, 13));
         List<List<Object>> calls = List.of(
                 List.of("gemm", List.of(square, x, y)),
                 // accumulator and operand are one block: overwriting it would corrupt the product
                 List.of("gemm", List.of(square, square, y)),
                 List.of("syrk", List.of(square, x, y)),
                 List.of("syrk", List.of(square, square, y)),
-                List.of("syrk", List.of(square, x, x)));
+                List.of("syrk", List.of(square, x, x)),
+                List.of("qr_leaf", List.of(qr.get(0), qr.get(1), x)),
+                List.of("qr_trailing_update", List.of(merge.get(0), merge.get(1), x, y)),
+                List.of("qr_trailing_update", List.of(merge.get(0), merge.get(1), x, x)),
+                List.of("qr_trailing_update", List.of(stacked.get(0), stacked.get(1), x, y)),
+                List.of("lq_leaf", List.of(qr.get(0), qr.get(1), x)),
+                List.of("lq_trailing_update", List.of(merge.get(0), merge.get(1), x, y)),
+                List.of("lq_trailing_update", List.of(merge.get(0), merge.get(1), y, y)));
         for (List<Object> call : calls) {
             String kernel = (String) call.get(0);
             @SuppressWarnings("unchecked")
