@@ -48,9 +48,14 @@ public final class AlgorithmBenchmark {
                         + "[--quick] [--algorithms a,b] [--sizes n:block,...] [--repetitions r] [--json out.json])");
             }
         }
+        // svd's last stage (band to bidiagonal, LAPACK DGBBRD on the driver) costs O(n²·block), so
+        // by default svd runs at its target size, n=4096, with the blocks it is fastest with; at
+        // n=8192 the monolithic DGESDD alone takes minutes a repetition here.
+        List<Size> svdSizes = sizes;
         if (sizes == null) {
             sizes = quick ? List.of(new Size(2048, 512))
                     : parseSizes("4096:512,4096:1024,4096:2048,8192:512,8192:1024,8192:2048");
+            svdSizes = quick ? List.of(new Size(2048, 256)) : parseSizes("4096:128,4096:256,4096:512");
         }
         if (quick) {
             repetitions = Math.min(repetitions, 2);
@@ -64,16 +69,24 @@ public final class AlgorithmBenchmark {
                 trial("dgemm-rate", "-", new Size(4096, 0), cores).get("gflops").asDouble());
         System.out.printf("DGEMM n=4096 on %d BLAS threads: %.1f GFLOP/s. 'floor' is an algorithm's nominal flops at "
                 + "that rate: no schedule of DGEMM-speed kernels beats it.%n", cores, dgemmRate);
+        double workersRate = trial("dgemm-workers", "-", new Size(2048, 0), 1).get("gflops").asDouble();
+        System.out.printf("%d single-threaded DGEMMs of n=2048 at once (as %d local workers run them): %.1f GFLOP/s in "
+                        + "all, so even with no I/O a tiled job of such products takes %.2fx the %d-thread DGEMM.%n",
+                cores, cores, workersRate, dgemmRate / workersRate, cores);
         System.out.printf("%-9s %6s %6s %22s %22s %7s %7s %9s %7s %12s %9s %13s%n", "algorithm", "n", "block",
                 "monolithic s (spread)", "numpywren s (spread)", "ratio", "floor s", "mono/flr", "tasks", "bytes moved",
                 "peak/in", "busy/alloc");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Size size : sizes) {
             for (String algorithm : algorithms) {
-                // --quick keeps to two minutes: svd's last stage (band to bidiagonal, on the driver)
-                // costs O(n²·block), so its quick run uses the smaller blocks it is fastest with.
-                Size used = quick && algorithm.equals("svd") ? new Size(size.n(), Math.min(size.block(), 256)) : size;
-                rows.add(measure(algorithm, used, repetitions, cores, dgemmRate));
+                if (!algorithm.equals("svd")) {
+                    rows.add(measure(algorithm, size, repetitions, cores, dgemmRate));
+                }
+            }
+        }
+        if (algorithms.contains("svd")) {
+            for (Size size : svdSizes) {
+                rows.add(measure("svd", size, repetitions, cores, dgemmRate));
             }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -82,6 +95,7 @@ public final class AlgorithmBenchmark {
         doc.put("cores", cores);
         doc.put("repetitions", repetitions);
         doc.put("dgemmGflops", dgemmRate);
+        doc.put("concurrentSingleThreadDgemmGflops", workersRate);
         doc.put("results", rows);
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());

@@ -11,9 +11,15 @@ import io.numpywren.scheduler.JobResult;
 import io.numpywren.matrix.BlockMatrix;
 import io.numpywren.scheduler.Numpywren;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * One measurement of one algorithm, run in a JVM of its own so that it gets the BLAS threading
@@ -21,7 +27,8 @@ import java.util.concurrent.CompletionStage;
  * LAPACK call on the whole matrix, or numpywren on the local backend. Prints one JSON line.
  *
  * <pre>java ... AlgorithmTrial monolithic|numpywren ALGORITHM N BLOCK</pre>
- * or {@code AlgorithmTrial dgemm-rate - N -} for the machine's DGEMM rate.
+ * or {@code AlgorithmTrial dgemm-rate - N -} for the machine's DGEMM rate, or
+ * {@code AlgorithmTrial dgemm-workers - N -} for the rate of one DGEMM per core at once.
  */
 public final class AlgorithmTrial {
     private AlgorithmTrial() {
@@ -34,6 +41,10 @@ public final class AlgorithmTrial {
         int block = Integer.parseInt(args[3]);
         if (mode.equals("dgemm-rate")) {
             System.out.println(new ObjectMapper().writeValueAsString(Map.of("gflops", dgemmRate(n))));
+            System.exit(0);
+        }
+        if (mode.equals("dgemm-workers")) {
+            System.out.println(new ObjectMapper().writeValueAsString(Map.of("gflops", concurrentDgemmRate(n))));
             System.exit(0);
         }
         // Warm up (JIT, BLAS thread pools, first-touch of the libraries) on a small problem first.
@@ -61,6 +72,45 @@ public final class AlgorithmTrial {
             best = Math.max(best, 2.0 * n * n * n / ((System.nanoTime() - start) / 1e9) / 1e9);
         }
         return best;
+    }
+
+    /**
+     * GFLOP/s of one DGEMM of order n per core, all at once on this JVM's BLAS threads (one, as
+     * local workers have): the best of five rounds after a warm-up, summed over the threads.
+     */
+    private static double concurrentDgemmRate(int n) throws Exception {
+        int threads = Runtime.getRuntime().availableProcessors();
+        LinearAlgebra la = LinearAlgebraProviders.configured();
+        double[] a = dense(MatrixGenerator.random(42), n, n).data();
+        double[] b = dense(MatrixGenerator.random(43), n, n).data();
+        double[][] c = new double[threads][a.length];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double best = 0;
+            for (int round = -1; round < 5; round++) {
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<Double>> seconds = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    double[] out = c[t];
+                    seconds.add(pool.submit(() -> {
+                        start.await();
+                        long begin = System.nanoTime();
+                        la.dgemm(false, false, n, n, n, 1.0, a, 0, n, b, 0, n, 0.0, out, 0, n);
+                        return (System.nanoTime() - begin) / 1e9;
+                    }));
+                }
+                double rate = 0;
+                for (Future<Double> s : seconds) {
+                    rate += 2.0 * n * n * n / s.get() / 1e9;
+                }
+                if (round >= 0) {
+                    best = Math.max(best, rate);
+                }
+            }
+            return best;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static Block dense(MatrixGenerator g, int rows, int cols) {

@@ -23,7 +23,9 @@ import java.util.Map;
  * End-to-end task throughput of the scheduler: Cholesky with 1x1 blocks, so the kernels cost
  * nothing and every microsecond is the analyser, the job actor, the local backend, the task
  * executor and the in-memory store. Reports tasks per second (median of several runs after a
- * warm-up, with the spread), microseconds per task and the peak heap.
+ * warm-up, with the spread), microseconds per task and the peak heap. The runs happen in a child
+ * JVM limited to {@value #HEAP_LIMIT}, so the table shows that even the largest job (256 blocks a
+ * side, about 2.8 million tasks) fits in it.
  *
  * <pre>
  * java -cp 'bench/target/*:bench/target/lib/*' io.numpywren.bench.SchedulerBenchmark [--quick] [--json out.json]
@@ -34,26 +36,39 @@ public final class SchedulerBenchmark {
                           double maxTasksPerSecond, double microsPerTask, long peakHeapBytes, int runs) {
     }
 
-    public static void main(String[] args) throws IOException {
+    static final String HEAP_LIMIT = "1g";
+    private static final String IN_THIS_JVM = "--in-this-jvm";
+
+    public static void main(String[] args) throws IOException, InterruptedException {
         boolean quick = false;
+        boolean inThisJvm = false;
         Path json = Path.of("bench/target/scheduler-bench.json");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--json" -> json = Path.of(args[++i]);
+                case IN_THIS_JVM -> inThisJvm = true;
                 default -> throw new IllegalArgumentException("unknown option '" + args[i]
                         + "' (usage: SchedulerBenchmark [--quick] [--json out.json])");
             }
         }
+        if (!inThisJvm) {
+            runInChildJvm(quick, json);
+            return;
+        }
+        // Initialise logging before the actor system starts on other threads, or SLF4J warns about replayed calls.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         int workers = Runtime.getRuntime().availableProcessors();
         System.out.printf("scheduler benchmark: Cholesky with 1x1 blocks through the actors and the local backend "
                 + "(%d workers, in-memory store)%n", workers);
+        System.out.printf("JVM heap limit: %.0f MiB (-Xmx%s)%n", Runtime.getRuntime().maxMemory() / 1048576.0,
+                HEAP_LIMIT);
         System.out.printf("%8s %12s %12s %22s %10s %12s%n", "blocks", "tasks", "tasks/s", "spread (min..max)",
                 "µs/task", "peak heap");
         List<Result> results = new ArrayList<>();
         try (Numpywren nw = Numpywren.create(ConfigFactory.parseString(
                 "numpywren.backends.local.workers = " + workers + "\nnumpywren.scheduler.progress-interval = 10s"))) {
-            run(nw, 32, 1, 3); // warm-up
+            run(nw, 64, 1, 2); // warm-up: the JIT compiles the hot paths before anything is timed
             int[] sizes = quick ? new int[] {64, 128} : new int[] {64, 128, 256};
             for (int n : sizes) {
                 Result r = run(nw, n, n >= 256 ? 1 : 3, 0);
@@ -74,6 +89,22 @@ public final class SchedulerBenchmark {
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
         System.out.println("wrote " + json.toAbsolutePath());
+    }
+
+    /** Runs this benchmark in a JVM of its own with the heap limited to {@link #HEAP_LIMIT}. */
+    private static void runInChildJvm(boolean quick, Path json) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + HEAP_LIMIT, "-cp",
+                System.getProperty("java.class.path"), SchedulerBenchmark.class.getName(), IN_THIS_JVM,
+                "--json", json.toAbsolutePath().toString()));
+        if (quick) {
+            command.add("--quick");
+        }
+        Process child = new ProcessBuilder(command).inheritIO().start();
+        int exit = child.waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("the scheduler benchmark's JVM (-Xmx" + HEAP_LIMIT + ") exited with " + exit);
+        }
     }
 
     private static Result run(Numpywren nw, int n, int runs, int warmups) {
