@@ -26,8 +26,12 @@ import java.util.stream.Stream;
 public final class FileSystemBlockStore implements BlockStore {
     /** Temporary files start with this; keys cannot, since their segments never start with '#'. */
     private static final String TEMP_PREFIX = "#tmp-";
-    /** How often a put recreates its directory when a concurrent delete removed it as it became empty. */
-    private static final int MAX_PUT_ATTEMPTS = 16;
+    /**
+     * How often a put recreates its directory when a concurrent delete removed it as it became
+     * empty. Each retry loses only to another sibling's delete in between, but with many threads
+     * on two busy cores that happened 16 times in a row.
+     */
+    private static final int MAX_PUT_ATTEMPTS = 100;
 
     private final Path root;
 
@@ -103,6 +107,7 @@ public final class FileSystemBlockStore implements BlockStore {
                     if (!raced || attempt == MAX_PUT_ATTEMPTS) {
                         throw e;
                     }
+                    Thread.yield(); // let the deleting thread finish before making the directory again
                 }
             }
             try {
