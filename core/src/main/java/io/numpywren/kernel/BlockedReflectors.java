@@ -1,8 +1,8 @@
 package io.numpywren.kernel;
 
 /**
- * Householder reflectors in compact-WY form, applied and factored a panel of {@link #INNER_BLOCK}
- * reflectors at a time, every product a GEMM.
+ * Householder reflectors in compact-WY form, applied a panel of {@link #INNER_BLOCK} reflectors
+ * at a time, and the QR of two stacked triangles, every large product a GEMM.
  *
  * <p>Why panels: applying all k reflectors of a block at once, (I − V·T·Vᵀ)ᵀ·C, multiplies by
  * the whole k x k T, which adds half again to the two k²·c products that do the work. The T of
@@ -71,8 +71,8 @@ final class BlockedReflectors {
 
     /**
      * [C1; C2] := Hᵀ·[C1; C2] for the reflectors of two stacked k x k upper triangles:
-     * V = [I; V2] (2k x k, V2 upper triangular), C1 and C2 k x n. Panel p's reflectors touch
-     * rows p of C1 and rows 0..p·ib + ib of C2 only.
+     * V = [I; V2] (2k x k, V2 upper triangular), C1 and C2 k x n. The panel of reflectors
+     * s..s+ib touches rows s..s+ib of C1 and rows 0..s+ib of C2 only.
      */
     static void applyTriangleOnTriangleLeft(LinearAlgebra la, int k, int n, double[] v, double[] t,
                                             double[] c1, double[] c2, int ib) {

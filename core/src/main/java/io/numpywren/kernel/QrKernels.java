@@ -2,6 +2,7 @@ package io.numpywren.kernel;
 
 import io.numpywren.matrix.Block;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,14 +30,18 @@ final class QrKernels {
         return householderFlops(n, s.get(0)[0]);
     }
 
-    /** Qᵀ·C for V r x k and C r x c: about 4·r·c·k (C's columns are the other dimension). */
+    /** Qᵀ·C for V r x k (unit lower trapezoidal) and C r x c: 4·r·c·k − 2·c·k², as LAPACK counts DORMQR. */
     static long qrApplyFlops(List<int[]> s, KernelArgs a) {
-        return 4L * s.get(0)[0] * s.get(0)[1] * s.get(2)[1];
+        return applyFlops(s.get(0)[0], s.get(0)[1], s.get(2)[1]);
     }
 
-    /** C·H for V r x k and C c x r: about 4·r·c·k (C's rows are the other dimension). */
+    /** C·H for V r x k and C c x r: 4·r·c·k − 2·c·k² (C's rows are the other dimension). */
     static long lqApplyFlops(List<int[]> s, KernelArgs a) {
-        return 4L * s.get(0)[0] * s.get(0)[1] * s.get(2)[0];
+        return applyFlops(s.get(0)[0], s.get(0)[1], s.get(2)[0]);
+    }
+
+    private static long applyFlops(long r, long k, long c) {
+        return 4 * r * c * k - 2 * c * k * k;
     }
 
     /** The V, T, R of a QR factorisation of the m x n matrix in {@code work} (destroyed). */
@@ -91,9 +96,14 @@ final class QrKernels {
     }
 
     static List<Block> lqFactor(LinearAlgebra la, List<Block> in, KernelArgs args) {
-        if (in.size() == 2 && areUpperTrianglesOfOneSize(in.get(0).transpose(), in.get(1).transpose())) {
-            List<Block> vtr = factorTriangleOnTriangle(la, in.get(0).transpose(), in.get(1).transpose());
-            return List.of(vtr.get(0), vtr.get(1), vtr.get(2).transpose());
+        if (in.size() == 2) {
+            // Two lower triangles side by side (a merge in BDFAC's row tree) are, transposed, two stacked upper ones.
+            Block left = in.get(0).transpose();
+            Block right = in.get(1).transpose();
+            if (areUpperTrianglesOfOneSize(left, right)) {
+                List<Block> vtr = factorTriangleOnTriangle(la, left, right);
+                return List.of(vtr.get(0), vtr.get(1), vtr.get(2).transpose());
+            }
         }
         Block a = in.size() == 1 ? in.get(0) : joinColumns("lq_factor", in.get(0), in.get(1));
         Block at = a.transpose();
@@ -136,7 +146,7 @@ final class QrKernels {
         }
         double[] rd = top.data();
         for (int j = 0; j < k; j++) {
-            java.util.Arrays.fill(rd, j * k + j + 1, (j + 1) * k, 0.0);
+            Arrays.fill(rd, j * k + j + 1, (j + 1) * k, 0.0);
         }
         return List.of(v, t, top);
     }
