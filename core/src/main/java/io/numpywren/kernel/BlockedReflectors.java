@@ -81,21 +81,33 @@ final class BlockedReflectors {
         double[] w2 = new double[w.length];
         for (int s = 0; s < k; s += ib) {
             int width = Math.min(ib, k - s);
-            int reach = s + width;
-            for (int j = 0; j < n; j++) {
-                System.arraycopy(c1, s + j * k, w, j * width, width);
-            }
-            la.dgemm(true, false, width, n, reach, 1.0, v, k + s * ldv, ldv, c2, 0, k, 1.0, w, 0, width);
-            la.dgemm(true, false, width, n, width, 1.0, t, s + s * k, k, w, 0, width, 0.0, w2, 0, width);
-            for (int j = 0; j < n; j++) {
-                int col = s + j * k;
-                int wCol = j * width;
-                for (int i = 0; i < width; i++) {
-                    c1[col + i] -= w2[wCol + i];
-                }
-            }
-            la.dgemm(false, false, reach, n, width, -1.0, v, k + s * ldv, ldv, w2, 0, width, 1.0, c2, 0, k);
+            applyPanelTriangleOnTriangle(la, width, s + width, n, v, k + s * ldv, ldv, t, s + s * k, k,
+                    c1, s, c2, 0, k, w, w2);
         }
+    }
+
+    /**
+     * [C1; C2] := (I − [I; V2]·T·[I; V2]ᵀ)ᵀ·[C1; C2] for one panel of {@code width} reflectors whose
+     * V2 has {@code reach} rows: W = Tᵀ·(C1 + V2ᵀ·C2), C1 −= W, C2 −= V2·W. C1 is width x n and
+     * C2 reach x n, both with leading dimension {@code ldc}; w and w2 hold at least width·n values.
+     */
+    private static void applyPanelTriangleOnTriangle(LinearAlgebra la, int width, int reach, int n,
+                                                     double[] v2, int v2Off, int ldv, double[] t, int tOff, int ldt,
+                                                     double[] c1, int c1Off, double[] c2, int c2Off, int ldc,
+                                                     double[] w, double[] w2) {
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(c1, c1Off + j * ldc, w, j * width, width);
+        }
+        la.dgemm(true, false, width, n, reach, 1.0, v2, v2Off, ldv, c2, c2Off, ldc, 1.0, w, 0, width);
+        la.dgemm(true, false, width, n, width, 1.0, t, tOff, ldt, w, 0, width, 0.0, w2, 0, width);
+        for (int j = 0; j < n; j++) {
+            int col = c1Off + j * ldc;
+            int wCol = j * width;
+            for (int i = 0; i < width; i++) {
+                c1[col + i] -= w2[wCol + i];
+            }
+        }
+        la.dgemm(false, false, reach, n, width, -1.0, v2, v2Off, ldv, w2, 0, width, 1.0, c2, c2Off, ldc);
     }
 
     /**
@@ -155,19 +167,9 @@ final class BlockedReflectors {
         // The left half's reflectors touch rows c0..mid of A1 and 0..mid of A2:
         // W = T11ᵀ·(A1[c0:mid, mid:end] + V2Lᵀ·A2[0:mid, mid:end]); A1[c0:mid, mid:end] −= W; A2[0:mid, mid:end] −= V2L·W
         double[] w = new double[n1 * n2];
-        for (int j = 0; j < n2; j++) {
-            System.arraycopy(a1, c0 + (mid + j) * k, w, j * n1, n1);
-        }
-        la.dgemm(true, false, n1, n2, mid, 1.0, a2, c0 * k, k, a2, mid * k, k, 1.0, w, 0, n1);
         double[] w2 = new double[n1 * n2];
-        la.dgemm(true, false, n1, n2, n1, 1.0, t, c0 + c0 * k, k, w, 0, n1, 0.0, w2, 0, n1);
-        for (int j = 0; j < n2; j++) {
-            int col = c0 + (mid + j) * k;
-            for (int i = 0; i < n1; i++) {
-                a1[col + i] -= w2[j * n1 + i];
-            }
-        }
-        la.dgemm(false, false, mid, n2, n1, -1.0, a2, c0 * k, k, w2, 0, n1, 1.0, a2, mid * k, k);
+        applyPanelTriangleOnTriangle(la, n1, mid, n2, a2, c0 * k, k, t, c0 + c0 * k, k, a1, c0 + mid * k,
+                a2, mid * k, k, w, w2);
         factorColumns(la, k, mid, n2, a1, a2, t, tau, base);
         // T12 = −T11·(V2Lᵀ·V2R)·T22; V2L ends at row mid, so the product runs over rows 0..mid.
         la.dgemm(true, false, n1, n2, mid, 1.0, a2, c0 * k, k, a2, mid * k, k, 0.0, w, 0, n1);
