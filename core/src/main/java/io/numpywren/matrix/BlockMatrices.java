@@ -13,7 +13,7 @@ public final class BlockMatrices {
                 for (int bj = 0; bj < m.gridCols(); bj++) {
                     Block b = generator.block((long) bi * m.blockRows(), (long) bj * m.blockCols(),
                             m.blockRowsAt(bi), m.blockColsAt(bj), m.rows(), m.cols());
-                    m.write(b, bi, bj);
+                    m.handOver(b, bi, bj);
                 }
             }
         } catch (RuntimeException e) {

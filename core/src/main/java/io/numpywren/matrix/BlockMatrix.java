@@ -6,6 +6,7 @@ import io.numpywren.codec.CorruptBlockException;
 import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.FetchedBlock;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -326,13 +327,13 @@ public final class BlockMatrix {
         if (isStructuralZero(index)) {
             return Block.zeros(blockRowsAt(index[index.length - 2]), blockColsAt(index[index.length - 1]));
         }
-        ByteBuffer bytes = store.get(key);
-        DType stored = BlockCodec.header(key, bytes).dtype();
-        if (stored != dtype) {
-            throw new CorruptBlockException(key, "stored as " + stored.numpyName() + " but matrix '" + name
+        FetchedBlock fetched = store.getBlock(key, double[]::new);
+        if (fetched.dtype() != dtype) {
+            throw new CorruptBlockException(key, "stored as " + fetched.dtype().numpyName() + " but matrix '" + name
                     + "' is " + dtype.numpyName());
         }
-        Block block = BlockCodec.decode(key, bytes);
+        // The caller may modify what it reads; the store's own block must stay as it is.
+        Block block = fetched.shared() ? fetched.block().copy() : fetched.block();
         int r = blockRowsAt(index[index.length - 2]);
         int c = blockColsAt(index[index.length - 1]);
         if (exactBlockShapes && (block.rows() != r || block.cols() != c)) {
@@ -344,6 +345,18 @@ public final class BlockMatrix {
 
     /** Writes the block at {@code index}; its shape must match the grid position. */
     public void write(Block block, int... index) {
+        store.put(writableKey(block, index), BlockCodec.encode(block, dtype));
+    }
+
+    /**
+     * As {@link #write}, giving the block to the store, which may keep it instead of a copy
+     * (the in-memory store does): the caller must not modify it afterwards.
+     */
+    public void handOver(Block block, int... index) {
+        store.putBlock(writableKey(block, index), block, dtype);
+    }
+
+    private String writableKey(Block block, int... index) {
         String key = key(index);
         if (exactBlockShapes) {
             checkBlockShape(block, index, key);
@@ -352,7 +365,7 @@ public final class BlockMatrix {
             throw new IllegalArgumentException("block " + key + " is zero by the structure of " + structure.description
                     + " matrix '" + name + "' and cannot be written");
         }
-        store.put(key, BlockCodec.encode(block, dtype));
+        return key;
     }
 
     public boolean exists(int... index) {

@@ -11,7 +11,10 @@ public interface MatrixGenerator {
     /** Entry (i, j) of a {@code rows} x {@code cols} matrix. */
     double value(long i, long j, long rows, long cols);
 
-    /** The block of {@code nr} x {@code nc} entries whose top-left entry is (r0, c0). */
+    /**
+     * The block of {@code nr} x {@code nc} entries whose top-left entry is (r0, c0), new on every
+     * call: the caller may give it to a store that keeps it.
+     */
     default Block block(long r0, long c0, int nr, int nc, long rows, long cols) {
         Block b = Block.zeros(nr, nc);
         double[] data = b.data();

@@ -1,7 +1,12 @@
 package io.numpywren.storage;
 
+import io.numpywren.codec.BlockCodec;
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.DType;
+
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Where blocks live: a flat key space of immutable byte objects, as in an object store.
@@ -26,6 +31,32 @@ public interface BlockStore extends AutoCloseable {
 
     /** The bytes under {@code key} as a read-only buffer. */
     ByteBuffer get(String key);
+
+    /**
+     * Stores {@code block} as {@link #put} of its encoding in {@code dtype} would. A store in
+     * this process may keep the block itself instead (then {@link StoredBlock#kept()}), so
+     * nothing is encoded or copied: the caller must not modify the block afterwards.
+     */
+    default StoredBlock putBlock(String key, Block block, DType dtype) {
+        ByteBuffer encoded = BlockCodec.encode(block, dtype);
+        int checksum = BlockCodec.header(key, encoded).checksum();
+        long size = encoded.remaining();
+        put(key, encoded);
+        return new StoredBlock(checksum, size, false);
+    }
+
+    /**
+     * Reads and verifies the block under {@code key}, decoding it into an array from
+     * {@code allocator} (given the number of values). A store that kept the block decoded
+     * returns that block itself, marked {@link FetchedBlock#shared()}.
+     *
+     * @throws io.numpywren.codec.CorruptBlockException when the stored bytes do not verify
+     */
+    default FetchedBlock getBlock(String key, IntFunction<double[]> allocator) {
+        ByteBuffer bytes = get(key);
+        DType dtype = BlockCodec.header(key, bytes).dtype();
+        return new FetchedBlock(BlockCodec.decode(key, bytes, allocator), dtype, bytes.remaining(), false);
+    }
 
     boolean exists(String key);
 

@@ -1,6 +1,5 @@
 package io.numpywren.task;
 
-import io.numpywren.codec.BlockCodec;
 import io.numpywren.codec.CorruptBlockException;
 import io.numpywren.kernel.Kernel;
 import io.numpywren.kernel.KernelArgs;
@@ -12,15 +11,19 @@ import io.numpywren.matrix.DType;
 import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.FetchedBlock;
 import io.numpywren.storage.InvalidKeyException;
 import io.numpywren.storage.StoreException;
+import io.numpywren.storage.StoredBlock;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The worker side of every backend: validates a {@link TaskSpec}, reads its input blocks,
@@ -76,6 +79,8 @@ public final class TaskExecutor {
         long start = System.nanoTime();
         BlockBuffers buffers = BUFFERS.get();
         List<Block> inputs = new ArrayList<>(spec.inputs().size());
+        // Arrays the store holds (read from it, or handed to it): never overwritten or reused here.
+        Set<double[]> storeOwned = Collections.newSetFromMap(new IdentityHashMap<>());
         long bytesRead = 0;
         String current = null;
         try {
@@ -86,9 +91,12 @@ public final class TaskExecutor {
                 current = key;
                 Block block = read.get(key);
                 if (block == null) {
-                    ByteBuffer bytes = store.get(key);
-                    bytesRead += bytes.remaining();
-                    block = BlockCodec.decode(key, bytes, buffers::take);
+                    FetchedBlock fetched = store.getBlock(key, buffers::take);
+                    bytesRead += fetched.bytes();
+                    block = fetched.block();
+                    if (fetched.shared()) {
+                        storeOwned.add(block.data());
+                    }
                     read.put(key, block);
                 }
                 inputs.add(block);
@@ -107,7 +115,8 @@ public final class TaskExecutor {
         List<Block> outputs;
         long flops;
         try {
-            outputs = kernel.runReusingInputs(la, inputs, args);
+            // Blocks shared with the store are read-only: the kernel then copies what it updates.
+            outputs = storeOwned.isEmpty() ? kernel.runReusingInputs(la, inputs, args) : kernel.run(la, inputs, args);
             List<int[]> shapes = new ArrayList<>(inputs.size());
             for (Block b : inputs) {
                 shapes.add(new int[] {b.rows(), b.cols()});
@@ -126,21 +135,30 @@ public final class TaskExecutor {
             for (int i = 0; i < outputs.size(); i++) {
                 TaskSpec.OutputBlock out = spec.outputs().get(i);
                 current = out.key();
-                ByteBuffer encoded = BlockCodec.encode(outputs.get(i), DType.fromName(out.dtype()));
-                int checksum = BlockCodec.header(out.key(), encoded).checksum();
-                long size = encoded.remaining();
-                store.put(out.key(), encoded);
-                written.add(new TaskResult.WrittenBlock(out.key(), checksum, size));
-                bytesWritten += size;
+                Block output = outputs.get(i);
+                StoredBlock stored = store.putBlock(out.key(), output, DType.fromName(out.dtype()));
+                if (stored.kept()) {
+                    storeOwned.add(output.data());
+                }
+                written.add(new TaskResult.WrittenBlock(out.key(), stored.checksum(), stored.bytes()));
+                bytesWritten += stored.bytes();
             }
         } catch (StoreException e) {
             return failed(spec, TaskError.transientError("store", "writing " + current + ": " + e.getMessage()));
         }
         long end = System.nanoTime();
-        // Everything is encoded and stored: the arrays of inputs and outputs serve the next task.
+        // Everything is stored: the arrays of inputs and outputs the store does not hold serve the next task.
         List<double[]> used = new ArrayList<>(inputs.size() + outputs.size());
-        inputs.forEach(b -> used.add(b.data()));
-        outputs.forEach(b -> used.add(b.data()));
+        for (Block b : inputs) {
+            if (!storeOwned.contains(b.data())) {
+                used.add(b.data());
+            }
+        }
+        for (Block b : outputs) {
+            if (!storeOwned.contains(b.data())) {
+                used.add(b.data());
+            }
+        }
         buffers.giveBack(used);
         return new TaskResult(TaskResult.VERSION, spec.jobId(), spec.taskId(), spec.attempt(), TaskResult.Status.OK,
                 written, flops, bytesRead, bytesWritten, (read - start) / 1e9, (computed - read) / 1e9,

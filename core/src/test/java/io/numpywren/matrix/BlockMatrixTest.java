@@ -458,6 +458,31 @@ class BlockMatrixTest {
     }
 
     @Test
+    void aHandedOverBlockIsReadBackAsACopyTheCallerMayChange() {
+        BlockMatrix m = ragged();
+        Block b = Block.wrap(4, 3, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        Block original = b.copy();
+
+        m.handOver(b, 0, 0);
+        Block read = m.read(0, 0);
+        read.set(0, 0, -99);
+
+        assertThat(read).isNotSameAs(b);
+        assertThat(m.read(0, 0)).isEqualTo(original);
+        assertThatThrownBy(() -> m.handOver(Block.zeros(3, 3), 1, 1)).hasMessageContaining("must be 4x3");
+    }
+
+    @Test
+    void aFloat32MatrixRoundsHandedOverBlocksAsItRoundsWrittenOnes() {
+        BlockMatrix m = builder("F").shape(2, 1).blockSize(2).dtype(DType.FLOAT32).create();
+
+        m.handOver(Block.wrap(2, 1, new double[] {0.1, 1e-3}), 0, 0);
+
+        assertThat(BlockCodec.header(m.key(0, 0), store.get(m.key(0, 0))).dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(m.read(0, 0).data()).containsExactly((float) 0.1, (float) 1e-3);
+    }
+
+    @Test
     void aFloat32MatrixStoresBlocksAsFloat32() {
         BlockMatrix m = builder("F").shape(2, 1).blockSize(2).dtype(DType.FLOAT32).create();
 

@@ -1,5 +1,8 @@
 package io.numpywren.storage;
 
+import io.numpywren.codec.BlockCodec;
+import io.numpywren.matrix.Block;
+import io.numpywren.matrix.DType;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -36,5 +39,80 @@ class InMemoryBlockStoreTest {
     @Test
     void theDescriptionNamesTheStore() {
         assertThat(store.description()).contains("in-memory").contains("test");
+    }
+
+    private static Block counting(int rows, int cols) {
+        Block b = Block.zeros(rows, cols);
+        for (int i = 0; i < b.data().length; i++) {
+            b.data()[i] = Math.sin(i) * 1e3;
+        }
+        return b;
+    }
+
+    @Test
+    void aFloat64BlockIsKeptDecodedAndHandedOutAsItIs() {
+        Block block = counting(3, 5);
+        StoredBlock stored = store.putBlock("ns/A/0_0", block, DType.FLOAT64);
+
+        FetchedBlock fetched = store.getBlock("ns/A/0_0", double[]::new);
+        assertThat(stored.kept()).isTrue();
+        assertThat(fetched.shared()).isTrue();
+        assertThat(fetched.block()).isSameAs(block);
+        assertThat(fetched.dtype()).isEqualTo(DType.FLOAT64);
+        assertThat(fetched.bytes()).isEqualTo(stored.bytes()).isEqualTo(BlockCodec.HEADER_BYTES + 15 * 8);
+        assertThat(store.totalBytes()).isEqualTo(stored.bytes());
+    }
+
+    @Test
+    void aKeptBlockReadAsBytesIsTheCodecsEncodingWithTheChecksumPutReported() {
+        // 9000 values span three of the checksum's chunks, the last one partial.
+        for (Block block : new Block[] {counting(90, 100), counting(1, 1), counting(0, 4)}) {
+            StoredBlock stored = store.putBlock("ns/B/0_0", block, DType.FLOAT64);
+            ByteBuffer bytes = store.get("ns/B/0_0");
+
+            assertThat(bytes).isEqualTo(BlockCodec.encode(block));
+            assertThat(bytes.isReadOnly()).isTrue();
+            assertThat(stored.checksum()).isEqualTo(BlockCodec.header("ns/B/0_0", bytes).checksum());
+            assertThat(BlockCodec.decode("ns/B/0_0", bytes)).isEqualTo(block);
+        }
+    }
+
+    @Test
+    void aFloat32BlockIsStoredEncodedSoItsValuesAreRoundedAndReadersGetTheirOwnCopy() {
+        Block block = counting(4, 4);
+        StoredBlock stored = store.putBlock("ns/F/0_0", block, DType.FLOAT32);
+        FetchedBlock fetched = store.getBlock("ns/F/0_0", double[]::new);
+
+        assertThat(stored.kept()).isFalse();
+        assertThat(fetched.shared()).isFalse();
+        assertThat(fetched.dtype()).isEqualTo(DType.FLOAT32);
+        assertThat(fetched.block().get(1, 2)).isEqualTo((double) (float) block.get(1, 2));
+        assertThat(fetched.bytes()).isEqualTo(BlockCodec.HEADER_BYTES + 16 * 4);
+    }
+
+    @Test
+    void bytesPutDirectlyAreDecodedIntoTheCallersArray() {
+        Block block = counting(2, 3);
+        store.put("ns/C/0_0", BlockCodec.encode(block));
+        double[] mine = new double[6];
+
+        FetchedBlock fetched = store.getBlock("ns/C/0_0", n -> mine);
+
+        assertThat(fetched.shared()).isFalse();
+        assertThat(fetched.block().data()).isSameAs(mine);
+        assertThat(fetched.block()).isEqualTo(block);
+    }
+
+    @Test
+    void keptBlocksAreListedReplacedAndDeletedLikeAnyObject() {
+        store.putBlock("ns/D/0_0", counting(2, 2), DType.FLOAT64);
+        store.put("ns/D/0_1", BlockCodec.encode(counting(2, 2)));
+        assertThat(store.list("ns/D/")).containsExactly("ns/D/0_0", "ns/D/0_1");
+
+        store.put("ns/D/0_0", bytes("raw"));
+        assertThat(store.getBlock("ns/D/0_1", double[]::new).shared()).isFalse();
+        assertThat(store.get("ns/D/0_0")).isEqualTo(bytes("raw"));
+        assertThat(store.delete("ns/D/0_0")).isTrue();
+        assertThat(store.exists("ns/D/0_0")).isFalse();
     }
 }

@@ -179,4 +179,43 @@ class TaskExecutorTest {
         assertThat(executor.execute(spec("scale", Map.of("alpha", new TaskSpec.TypedValue("complex", "1")),
                 List.of("in/A/0_0"), List.of("jobs/job1/L/0_0"))).error().message()).contains("unknown value type 'complex'");
     }
+
+    @Test
+    void blocksTheStoreKeepsAreNeverOverwrittenNorReusedForLaterTasks() {
+        // Large enough that the worker keeps arrays between tasks (BlockBuffers.MIN_LENGTH).
+        int n = 384;
+        Block a = block(n, n, 0.5);
+        Block b = block(n, n, -0.25);
+        Block c = block(n, n, 3);
+        Block cBefore = c.copy();
+        store.putBlock("in/A/0_0", a, io.numpywren.matrix.DType.FLOAT64);
+        store.putBlock("in/B/0_0", b, io.numpywren.matrix.DType.FLOAT64);
+        store.putBlock("in/C/0_0", c, io.numpywren.matrix.DType.FLOAT64);
+        Block expected = cBefore.copy();
+        LinearAlgebraProviders.configured().dgemm(false, false, n, n, n, 1.0, a.data(), 0, n, b.data(), 0, n, 1.0,
+                expected.data(), 0, n);
+
+        TaskResult first = executor.execute(spec("gemm", Map.of(), List.of("in/C/0_0", "in/A/0_0", "in/B/0_0"),
+                List.of("jobs/job1/C/0_1")));
+        Block written = store.getBlock("jobs/job1/C/0_1", double[]::new).block();
+        Block writtenBefore = written.copy();
+        // A second task on the same worker thread decodes an input from bytes: it must not do so
+        // into the first task's output, which the store now holds.
+        store.put("in/E/0_0", BlockCodec.encode(block(n, n, 7)));
+        TaskResult second = executor.execute(spec("gemm", Map.of(), List.of("in/E/0_0", "in/B/0_0"),
+                List.of("jobs/job1/D/0_0")));
+
+        assertThat(first.ok()).as("%s", first.error()).isTrue();
+        assertThat(second.ok()).as("%s", second.error()).isTrue();
+        assertThat(store.getBlock("in/C/0_0", double[]::new).block()).isEqualTo(cBefore);
+        assertThat(written).isEqualTo(writtenBefore);
+        Block diff = written.copy();
+        for (int i = 0; i < diff.data().length; i++) {
+            diff.data()[i] -= expected.data()[i];
+        }
+        assertThat(diff.frobeniusNorm()).isLessThan(1e-12 * n * expected.frobeniusNorm());
+        assertThat(first.outputs().get(0).checksum())
+                .isEqualTo(BlockCodec.header("jobs/job1/C/0_1", store.get("jobs/job1/C/0_1")).checksum());
+        assertThat(first.bytesRead()).isEqualTo(3L * (BlockCodec.HEADER_BYTES + 8L * n * n));
+    }
 }
