@@ -149,14 +149,11 @@ public final class TaskExecutor {
         long end = System.nanoTime();
         // Everything is stored: the arrays of inputs and outputs the store does not hold serve the next task.
         List<double[]> used = new ArrayList<>(inputs.size() + outputs.size());
-        for (Block b : inputs) {
-            if (!storeOwned.contains(b.data())) {
-                used.add(b.data());
-            }
-        }
-        for (Block b : outputs) {
-            if (!storeOwned.contains(b.data())) {
-                used.add(b.data());
+        for (List<Block> blocks : List.of(inputs, outputs)) {
+            for (Block b : blocks) {
+                if (!storeOwned.contains(b.data())) {
+                    used.add(b.data());
+                }
             }
         }
         buffers.giveBack(used);
