@@ -37,6 +37,6 @@ public final class AwsBackendProvider implements BackendProvider {
         int concurrency = settings.concurrency();
         Duration timeout = settings.timeout();
         return new LambdaBackend(LambdaBackend.newClient(settings.region(), lambdaEndpoint, null, concurrency, timeout),
-                true, settings.functionName(), concurrency, timeout);
+                true, settings.functionName(), concurrency, timeout, settings.memoryMb());
     }
 }

@@ -66,6 +66,7 @@ public final class LambdaBackend implements ComputeBackend {
     private final boolean ownsClient;
     private final String functionName;
     private final int concurrency;
+    private final int memoryMb;
     private final Duration maxTaskDuration;
     private final Semaphore permits;
     /** Submissions waiting for a permit; guarded by {@code this}. */
@@ -80,9 +81,10 @@ public final class LambdaBackend implements ComputeBackend {
      * @param client          a Lambda client; with {@code ownsClient} it is closed with the backend
      * @param concurrency     the most invocations in flight (at most the function's and the account's limit)
      * @param maxTaskDuration the function's timeout
+     * @param memoryMb        the function's memory, which bounds the blocks one task may hold
      */
     public LambdaBackend(LambdaAsyncClient client, boolean ownsClient, String functionName, int concurrency,
-                         Duration maxTaskDuration) {
+                         Duration maxTaskDuration, int memoryMb) {
         this.client = Objects.requireNonNull(client, "client");
         this.ownsClient = ownsClient;
         if (functionName == null || functionName.isBlank()) {
@@ -94,6 +96,10 @@ public final class LambdaBackend implements ComputeBackend {
         if (maxTaskDuration.isNegative() || maxTaskDuration.isZero() || maxTaskDuration.compareTo(MAX_FUNCTION_TIMEOUT) > 0) {
             throw new IllegalArgumentException("the function timeout must lie in (0, 15 min], got " + maxTaskDuration);
         }
+        if (memoryMb < 128 || memoryMb > 10_240) {
+            throw new IllegalArgumentException("a Lambda function has 128 to 10240 MB of memory, got " + memoryMb);
+        }
+        this.memoryMb = memoryMb;
         this.functionName = functionName;
         this.concurrency = concurrency;
         this.maxTaskDuration = maxTaskDuration;
@@ -140,7 +146,7 @@ public final class LambdaBackend implements ComputeBackend {
 
     @Override
     public BackendCapabilities capabilities() {
-        return new BackendCapabilities(concurrency, maxTaskDuration, MAX_REQUEST_BYTES, true);
+        return new BackendCapabilities(concurrency, maxTaskDuration, MAX_REQUEST_BYTES, true, memoryMb * (1L << 20));
     }
 
     @Override

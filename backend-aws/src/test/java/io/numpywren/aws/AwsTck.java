@@ -71,7 +71,7 @@ final class AwsTck {
     static LambdaBackend backend() {
         LambdaStandIn s = standIn();
         return new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, s.endpoint(), S3Mock.credentials(), CONCURRENCY,
-                TIMEOUT), true, FUNCTION, CONCURRENCY, TIMEOUT);
+                TIMEOUT), true, FUNCTION, CONCURRENCY, TIMEOUT, 3008);
     }
 
     /** Queued invocations can be cancelled; the workers are other JVMs with a store of their own. */

@@ -90,7 +90,7 @@ class LambdaArtifactTest {
              LambdaStandIn standIn = LambdaStandIn.start(new LambdaStandIn.Config("artifact-worker", 1, 1, timeout,
                      env, artifact().toString()));
              LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(),
-                     S3Mock.credentials(), 1, timeout), true, "artifact-worker", 1, timeout)) {
+                     S3Mock.credentials(), 1, timeout), true, "artifact-worker", 1, timeout, 3008)) {
             store.put(ns + "/A/0_0", BlockCodec.encode(a));
             TaskSpec spec = new TaskSpec(TaskSpec.VERSION, ns, "chol-0", 1, ns, List.of(), "chol", Map.of(),
                     List.of(ns + "/A/0_0"), List.of(new TaskSpec.OutputBlock(ns + "/L/0_0", "float64")));

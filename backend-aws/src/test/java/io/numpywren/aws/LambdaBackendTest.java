@@ -177,10 +177,24 @@ class LambdaBackendTest {
     }
 
     @Test
+    void theFunctionsMemoryIsEachWorkersMemoryAndMustBeOneLambdaAllows() {
+        LambdaStandIn standIn = AwsTck.standIn();
+        try (LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(),
+                S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 1769)) {
+            assertThat(backend.capabilities().workerMemoryBytes()).isEqualTo(1769L * 1024 * 1024);
+        }
+        try (var client = LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(), S3Mock.credentials(), 1,
+                Duration.ofSeconds(30))) {
+            assertThatThrownBy(() -> new LambdaBackend(client, false, AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 64))
+                    .hasMessageContaining("128 to 10240 MB").hasMessageContaining("got 64");
+        }
+    }
+
+    @Test
     void anUnknownFunctionIsDeterministicAndNamed() throws Exception {
         LambdaStandIn standIn = AwsTck.standIn();
         try (LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(),
-                S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "no-such-function", 1, Duration.ofSeconds(30))) {
+                S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "no-such-function", 1, Duration.ofSeconds(30), 3008)) {
             TaskResult r = await(backend.submit(scale("u0", 1)).toCompletableFuture());
 
             assertThat(r.ok()).isFalse();
@@ -197,7 +211,7 @@ class LambdaBackendTest {
         }
         try (LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION,
                 URI.create("http://127.0.0.1:" + port), S3Mock.credentials(), 1, Duration.ofSeconds(30)), true,
-                AwsTck.FUNCTION, 1, Duration.ofSeconds(30))) {
+                AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 3008)) {
             TaskResult r = await(backend.submit(scale("e0", 1)).toCompletableFuture());
 
             assertThat(r.ok()).isFalse();
@@ -213,7 +227,7 @@ class LambdaBackendTest {
         try (LambdaStandIn broken = LambdaStandIn.start(new LambdaStandIn.Config("broken-worker", 1, 1,
                 Duration.ofSeconds(30), env));
              LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, broken.endpoint(),
-                     S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "broken-worker", 1, Duration.ofSeconds(30))) {
+                     S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "broken-worker", 1, Duration.ofSeconds(30), 3008)) {
             TaskResult r = await(backend.submit(scale("m0", 1)).toCompletableFuture());
 
             assertThat(r.ok()).isFalse();

@@ -6,10 +6,11 @@ import java.util.Objects;
 /**
  * What a backend can do: the scheduler keeps at most {@code maxConcurrency} tasks in flight,
  * sizes leases below {@code maxTaskDuration}, and never sends a spec over
- * {@code maxRequestBytes}.
+ * {@code maxRequestBytes}; planners size tasks so that the blocks one holds fit in
+ * {@code workerMemoryBytes}, the memory one worker has.
  */
 public record BackendCapabilities(int maxConcurrency, Duration maxTaskDuration, long maxRequestBytes,
-                                  boolean canCancel) {
+                                  boolean canCancel, long workerMemoryBytes) {
     public BackendCapabilities {
         if (maxConcurrency < 1) {
             throw new IllegalArgumentException("maxConcurrency must be at least 1, got " + maxConcurrency);
@@ -20,6 +21,9 @@ public record BackendCapabilities(int maxConcurrency, Duration maxTaskDuration, 
         }
         if (maxRequestBytes < 1) {
             throw new IllegalArgumentException("maxRequestBytes must be positive, got " + maxRequestBytes);
+        }
+        if (workerMemoryBytes < 1) {
+            throw new IllegalArgumentException("workerMemoryBytes must be positive, got " + workerMemoryBytes);
         }
     }
 }

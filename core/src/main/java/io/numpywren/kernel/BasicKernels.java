@@ -60,6 +60,80 @@ final class BasicKernels {
         return List.of(c);
     }
 
+    /** Products in a gemm_sum call: an odd count means the first input is an accumulator. */
+    private static int accumulatorCount(int inputs) {
+        return inputs % 2;
+    }
+
+    static long gemmSumFlops(List<int[]> s, KernelArgs a) {
+        int offset = accumulatorCount(s.size());
+        int products = (s.size() - offset) / 2;
+        long flops = offset == 1 ? (long) s.get(0)[0] * s.get(0)[1] : 0;
+        for (int p = 0; p < products; p++) {
+            int[] x = s.get(offset + p);
+            flops += 2L * x[0] * x[1] * s.get(offset + products + p)[1];
+        }
+        return flops;
+    }
+
+    static List<Block> gemmSum(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return gemmSum(la, in, false);
+    }
+
+    static List<Block> gemmSumInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
+        return gemmSum(la, in, true);
+    }
+
+    /**
+     * [C +] A1·B1 + ... + Ap·Bp from inputs [C,] A1..Ap, B1..Bp: the layout two slices give,
+     * {@code gemm_sum(A[i, s:e], B[s:e, j])}. One task sums a whole run of products into one
+     * array, with no partial sum written between them.
+     */
+    private static List<Block> gemmSum(LinearAlgebra la, List<Block> in, boolean reuse) {
+        int offset = accumulatorCount(in.size());
+        int products = (in.size() - offset) / 2;
+        if (products == 0) {
+            throw new KernelException("gemm_sum", "needs at least one product A·B, got " + in.size() + " input block"
+                    + (in.size() == 1 ? "" : "s"));
+        }
+        int m = in.get(offset).rows();
+        int n = in.get(offset + products).cols();
+        for (int p = 0; p < products; p++) {
+            Block a = in.get(offset + p);
+            Block b = in.get(offset + products + p);
+            if (a.rows() != m || b.cols() != n || a.cols() != b.rows()) {
+                throw new KernelException("gemm_sum", "product " + (p + 1) + " of " + products + " multiplies A "
+                        + a.shapeString() + " by B " + b.shapeString() + "; every A must be " + m + "xk and every B kx"
+                        + n + " with matching k (inputs are [C,] A1..A" + products + ", B1..B" + products + ")");
+            }
+        }
+        Block c;
+        double beta;
+        if (offset == 1) {
+            Block c0 = in.get(0);
+            if (c0.rows() != m || c0.cols() != n) {
+                throw new KernelException("gemm_sum", "accumulator is " + c0.shapeString() + " but the products are "
+                        + m + "x" + n);
+            }
+            boolean aliased = false;
+            for (int i = 1; i < in.size(); i++) {
+                aliased |= in.get(i) == c0;
+            }
+            c = reuse && !aliased ? c0 : c0.copy();
+            beta = 1.0;
+        } else {
+            c = Block.zeros(m, n);
+            beta = 0.0;
+        }
+        for (int p = 0; p < products; p++) {
+            Block a = in.get(offset + p);
+            Block b = in.get(offset + products + p);
+            la.dgemm(false, false, m, n, a.cols(), 1.0, a.data(), 0, m, b.data(), 0, b.rows(), beta, c.data(), 0, m);
+            beta = 1.0;
+        }
+        return List.of(c);
+    }
+
     static List<Block> add(LinearAlgebra la, List<Block> in, KernelArgs args) {
         Block first = in.get(0);
         Block sum = first.copy();

@@ -15,6 +15,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code gemm(A, B)} = op(A)·op(B); {@code gemm(C, A, B)} = C + alpha·op(A)·op(B);
  *       arguments transA, transB, alpha</li>
+ *   <li>{@code gemm_sum([C,] A1, ..., Ap, B1, ..., Bp)} = [C +] A1·B1 + ... + Ap·Bp, the
+ *       inputs two slices give: {@code gemm_sum(A[i, 0:K], B[0:K, j])}</li>
  *   <li>{@code add(X1, ..., Xn)}: the sum of n blocks of one shape</li>
  *   <li>{@code identity()}: arguments rows, cols</li>
  *   <li>{@code scale(X)}: alpha·X</li>
@@ -41,6 +43,8 @@ public final class Kernels {
     static {
         register(new KernelDefinition("gemm", 2, 3, 1, Set.of("transA", "transB", "alpha"),
                 BasicKernels::gemmFlops, BasicKernels::gemm).reusingInputs(BasicKernels::gemmInPlace));
+        register(new KernelDefinition("gemm_sum", 2, Integer.MAX_VALUE, 1, Set.of(),
+                BasicKernels::gemmSumFlops, BasicKernels::gemmSum).reusingInputs(BasicKernels::gemmSumInPlace));
         register(new KernelDefinition("add", 1, Integer.MAX_VALUE, 1, Set.of(),
                 (s, a) -> (long) (s.size() - 1) * s.get(0)[0] * s.get(0)[1], BasicKernels::add));
         register(new KernelDefinition("identity", 0, 0, 1, Set.of("rows", "cols"),

@@ -62,16 +62,43 @@ public final class Analyser {
         return m;
     }
 
+    /** The blocks {@code r} stands for: one, or one per value of its slice variable, in order. */
+    private void forEachBlock(Statement.Reference r, long[] env, Consumer<BlockId> sink) {
+        if (!r.sliced()) {
+            sink.accept(block(r, env));
+            return;
+        }
+        long start = r.slice().start().evalInt(env);
+        long stop = r.slice().stop().evalInt(env);
+        for (long v = start; v < stop; v++) {
+            env[r.slice().slot()] = v;
+            sink.accept(block(r, env));
+        }
+    }
+
+    private boolean anyWritten(Statement.Reference r, long[] env) {
+        if (!r.sliced()) {
+            return writer(block(r, env)).isPresent();
+        }
+        boolean[] written = new boolean[1];
+        // Enumerates a copy: the caller's environment is mid-walk and the slice slot is its own.
+        forEachBlock(r, env.clone(), b -> written[0] |= !written[0] && writer(b).isPresent());
+        return written[0];
+    }
+
     private List<BlockId> blocks(List<Statement.Reference> refs, Task task) {
         long[] env = program.environment(task);
         List<BlockId> out = new ArrayList<>(refs.size());
         for (Statement.Reference r : refs) {
-            out.add(block(r, env));
+            forEachBlock(r, env, out::add);
         }
         return out;
     }
 
-    /** The blocks the task reads, in argument order (a block read twice appears twice). */
+    /**
+     * The blocks the task reads, in argument order (a block read twice appears twice); a sliced
+     * reference contributes its blocks in slice order.
+     */
     public List<BlockId> inputBlocks(Task task) {
         return blocks(program.statement(task).inputs, task);
     }
@@ -204,7 +231,7 @@ public final class Analyser {
                 while (!current.hasNext() && next < enumerators.size()) {
                     List<Task> found = new ArrayList<>();
                     TaskSolver e = enumerators.get(next++);
-                    e.solveUnwritten(program.newEnvironment(), (ref, env) -> writer(block(ref, env)).isPresent(),
+                    e.solveUnwritten(program.newEnvironment(), Analyser.this::anyWritten,
                             loopValues -> found.add(new Task(e.statement.id, loopValues)));
                     current = found.iterator();
                 }

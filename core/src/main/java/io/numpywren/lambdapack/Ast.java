@@ -64,7 +64,7 @@ public final class Ast {
     }
 
     /** A scalar expression. */
-    public sealed interface Expr permits IntLiteral, RealLiteral, Name, Unary, Binary, Call {
+    public sealed interface Expr permits IntLiteral, RealLiteral, Name, Unary, Binary, Call, Slice {
         Position position();
     }
 
@@ -100,6 +100,13 @@ public final class Ast {
     }
 
     public record Binary(BinaryOp op, Expr left, Expr right, Position position) implements Expr {
+    }
+
+    /**
+     * {@code start:stop}, only as a block index of a kernel input: the reference stands for the
+     * blocks at every index from start (inclusive) to stop (exclusive), in order.
+     */
+    public record Slice(Expr start, Expr stop, Position position) implements Expr {
     }
 
     /** {@code ceiling(x)}, {@code floor(x)}, {@code log(x)}, {@code min(a, b)}, {@code max(a, b)}. */

@@ -46,6 +46,9 @@ final class AstPrinter {
             String s = print(b.left(), leftOuter) + op + print(b.right(), rightOuter);
             return p < outer ? "(" + s + ")" : s;
         }
+        if (e instanceof Ast.Slice s) {
+            return print(s.start(), 0) + ":" + print(s.stop(), 0);
+        }
         Ast.Call c = (Ast.Call) e;
         return c.function() + "(" + c.arguments().stream().map(a -> print(a, 0)).collect(Collectors.joining(", ")) + ")";
     }

@@ -63,13 +63,27 @@ public final class BuiltinPrograms {
         return new Job(p, Map.of("L", l), List.of(s));
     }
 
-    /** C = A·B with a chain of accumulating products per output block: output "C". */
+    /** C = A·B with a chain of one-product tasks per output block: output "C". */
     public static Job gemm(BlockMatrix a, BlockMatrix b, String namespace) {
+        return gemm(a, b, namespace, 1);
+    }
+
+    /**
+     * C = A·B with a chain per output block whose tasks each sum {@code productsPerTask}
+     * products (the last may sum fewer; more than K means K): output "C".
+     */
+    public static Job gemm(BlockMatrix a, BlockMatrix b, String namespace, int productsPerTask) {
         requireConformable(a, b);
+        if (productsPerTask < 1) {
+            throw new IllegalArgumentException("gemm needs at least one product per task, got " + productsPerTask);
+        }
         int k = a.gridCols();
+        int g = Math.min(productsPerTask, k);
+        int groups = (k + g - 1) / g;
         BlockMatrix c = product(a, b, namespace, "C").create();
-        BlockMatrix temp = product(a, b, namespace, "Temp").leadingGrid(Math.max(1, k - 1)).create();
-        BoundProgram p = Program.builtin("gemm").bind(Program.ints("M", a.gridRows(), "N", b.gridCols(), "K", k),
+        BlockMatrix temp = product(a, b, namespace, "Temp").leadingGrid(Math.max(1, groups - 1)).create();
+        BoundProgram p = Program.builtin("gemm").bind(
+                Program.ints("M", a.gridRows(), "N", b.gridCols(), "K", k, "G", g),
                 Map.of("A", a, "B", b, "C", c, "Temp", temp));
         return new Job(p, Map.of("C", c), List.of(temp));
     }
@@ -92,11 +106,42 @@ public final class BuiltinPrograms {
 
     /**
      * The chain when there are at least as many output blocks as workers to keep busy (each
-     * worker has chains of its own), otherwise the tree, whose products all run at once.
+     * worker has chains of its own), otherwise the tree, whose products all run at once. The
+     * chain's tasks sum as many products as {@link #productsPerTask} allows.
      */
-    public static Job gemm(BlockMatrix a, BlockMatrix b, String namespace, int workers) {
+    public static Job plannedGemm(BlockMatrix a, BlockMatrix b, String namespace, int workers, long workerMemoryBytes) {
+        requireConformable(a, b);
         long outputBlocks = (long) a.gridRows() * b.gridCols();
-        return outputBlocks >= workers || a.gridCols() <= 2 ? gemm(a, b, namespace) : gemmTree(a, b, namespace);
+        if (outputBlocks < workers && a.gridCols() > 2) {
+            return gemmTree(a, b, namespace);
+        }
+        long bytesPerProduct = 8L * ((long) a.blockRows() * a.blockCols() + (long) b.blockRows() * b.blockCols());
+        long accumulatorBytes = 8L * a.blockRows() * b.blockCols();
+        return gemm(a, b, namespace, productsPerTask(outputBlocks, a.gridCols(), workers, bytesPerProduct,
+                accumulatorBytes, workerMemoryBytes));
+    }
+
+    /**
+     * How many products one gemm task should sum: as many as possible, since each partial sum
+     * written between tasks costs a block write, a read and an accumulator copy, but (1) a task
+     * holds its 2G input blocks, an accumulator and its output, which must fit in half a
+     * worker's memory, and (2) the tasks must still spread over the workers: the estimated
+     * makespan, ⌈tasks / workers⌉·G products, may exceed the ideal outputBlocks·K / workers by
+     * at most 10%.
+     */
+    static int productsPerTask(long outputBlocks, int k, int workers, long bytesPerProduct, long accumulatorBytes,
+                               long workerMemoryBytes) {
+        long fitting = (workerMemoryBytes / 2 - 2 * accumulatorBytes) / Math.max(1, bytesPerProduct);
+        int g = (int) Math.max(1, Math.min(k, fitting));
+        double ideal = (double) outputBlocks * k / workers;
+        for (; g > 1; g--) {
+            long tasks = outputBlocks * ((k + g - 1) / g);
+            long rounds = (tasks + workers - 1) / workers;
+            if (rounds * g <= 1.1 * ideal) {
+                break;
+            }
+        }
+        return g;
     }
 
     private static void requireConformable(BlockMatrix a, BlockMatrix b) {

@@ -148,7 +148,10 @@ final class Checker {
         }
         Kernel kernel = Kernels.get(call.kernel());
         int inputs = call.inputs().size();
-        if (inputs < kernel.minInputs() || inputs > kernel.maxInputs()) {
+        boolean sliced = call.inputs().stream().anyMatch(Checker::hasSlice);
+        // A sliced input stands for any number of blocks, so only the kernel can check the count of
+        // such a call, task by task; statically, the references written out must not exceed it.
+        if (sliced ? inputs > kernel.maxInputs() : inputs < kernel.minInputs() || inputs > kernel.maxInputs()) {
             String expected = kernel.minInputs() == kernel.maxInputs() ? String.valueOf(kernel.minInputs())
                     : kernel.maxInputs() == Integer.MAX_VALUE ? "at least " + kernel.minInputs()
                     : kernel.minInputs() + " to " + kernel.maxInputs();
@@ -176,11 +179,19 @@ final class Checker {
         }
         List<Statement.Reference> outs = new ArrayList<>();
         for (Ast.BlockReference r : call.outputs()) {
+            if (hasSlice(r)) {
+                throw error(r.position(), "output " + r.matrix() + " has a slice index; a kernel call writes "
+                        + "single blocks, slices (start:stop) may only be read");
+            }
             outs.add(reference(r, scope, loops));
         }
         List<Statement.Reference> ins = new ArrayList<>();
         for (Ast.BlockReference r : call.inputs()) {
             ins.add(reference(r, scope, loops));
+        }
+        if (sliced) {
+            // The slice variable takes the slot after the statement's loops while it is enumerated.
+            maxDepth = Math.max(maxDepth, loops.size() + 1);
         }
         String text = outs.stream().map(Statement.Reference::text).collect(Collectors.joining(", ")) + " = "
                 + kernel.name() + "(" + ins.stream().map(Statement.Reference::text).collect(Collectors.joining(", "))
@@ -206,7 +217,20 @@ final class Checker {
         }
         List<ScalarExpr> indices = new ArrayList<>();
         List<String> texts = new ArrayList<>();
+        Statement.Loop slice = null;
         for (Ast.Expr e : r.indices()) {
+            texts.add(AstPrinter.print(e));
+            if (e instanceof Ast.Slice s) {
+                if (slice != null) {
+                    throw error(s.position(), "block reference " + r.matrix() + " has two slice indices; "
+                            + "at most one index may be a slice (start:stop)");
+                }
+                int slot = intParams.size() + loops.size();
+                slice = new Statement.Loop(AstPrinter.print(s), slot, integer(s.start(), scope, "a slice start"),
+                        integer(s.stop(), scope, "a slice stop"), ScalarExpr.intConstant(1, s.position()), false);
+                indices.add(ScalarExpr.slot(slot, s.position()));
+                continue;
+            }
             ScalarExpr index = integer(e, scope, "a block index");
             for (Statement.Loop loop : loops) {
                 if (!index.affineIn(loop.slot()) && !loop.logarithmic()) {
@@ -216,10 +240,13 @@ final class Checker {
                 }
             }
             indices.add(index);
-            texts.add(AstPrinter.print(e));
         }
         return new Statement.Reference(m.index(), r.matrix(), indices, r.matrix() + "[" + String.join(",", texts) + "]",
-                r.position());
+                r.position(), slice);
+    }
+
+    private static boolean hasSlice(Ast.BlockReference r) {
+        return r.indices().stream().anyMatch(e -> e instanceof Ast.Slice);
     }
 
     private ScalarExpr integer(Ast.Expr e, Map<String, Binding> scope, String what) {
@@ -252,6 +279,10 @@ final class Checker {
         }
         if (e instanceof Ast.Binary b) {
             return binary(b, scope);
+        }
+        if (e instanceof Ast.Slice s) {
+            throw error(s.position(), "a slice (" + AstPrinter.print(s) + ") may only be a block index of a kernel "
+                    + "input, not part of a scalar expression");
         }
         return call((Ast.Call) e, scope);
     }

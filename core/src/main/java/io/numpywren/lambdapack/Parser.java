@@ -276,8 +276,17 @@ public final class Parser {
         expect(Token.Kind.LEFT_BRACKET, "after matrix name '" + matrix.text() + "' in a block reference");
         List<Ast.Expr> indices = new ArrayList<>();
         listUntil(Token.Kind.RIGHT_BRACKET, "in the block index of '" + matrix.text() + "'",
-                () -> indices.add(expression()));
+                () -> indices.add(indexOrSlice()));
         return new Ast.BlockReference(matrix.text(), List.copyOf(indices), matrix.position());
+    }
+
+    /** {@code e} or {@code start:stop}; the checker allows slices in input references only. */
+    private Ast.Expr indexOrSlice() {
+        Ast.Expr index = expression();
+        if (accept(Token.Kind.COLON)) {
+            return new Ast.Slice(index, expression(), index.position());
+        }
+        return index;
     }
 
     // ---- expressions, loosest binding first ----

@@ -18,8 +18,16 @@ final class Statement {
     record Guard(ScalarExpr condition, boolean expected) {
     }
 
-    /** {@code M[e1, ..., ek]}: a block of matrix parameter number {@code matrix}. */
-    record Reference(int matrix, String matrixName, List<ScalarExpr> indices, String text, Ast.Position position) {
+    /**
+     * {@code M[e1, ..., ek]}: a block of matrix parameter number {@code matrix}. When
+     * {@code slice} is not null one index was written {@code start:stop}: that index is the
+     * slice's own variable, and the reference stands for one block per value of it, in order.
+     */
+    record Reference(int matrix, String matrixName, List<ScalarExpr> indices, String text, Ast.Position position,
+                     Loop slice) {
+        boolean sliced() {
+            return slice != null;
+        }
     }
 
     final int id;

@@ -26,7 +26,10 @@ final class TaskSolver {
     final Statement statement;
     private final Statement.Reference reference;
     private final int parameters;
+    /** Loops walked: the statement's, then the reference's slice when it has one. */
     private final int depth;
+    /** The statement's loops only: a task is identified by their values. */
+    private final int taskDepth;
     private final List<Statement.Loop> loops;
     private final ScalarExpr[] equations;
     /** Per depth: the equation that determines that loop variable, or −1. */
@@ -40,8 +43,15 @@ final class TaskSolver {
         this.statement = statement;
         this.reference = reference;
         this.parameters = parameters;
-        this.depth = statement.depth();
-        this.loops = statement.loops;
+        this.taskDepth = statement.depth();
+        if (reference != null && reference.sliced()) {
+            List<Statement.Loop> withSlice = new ArrayList<>(statement.loops);
+            withSlice.add(reference.slice());
+            this.loops = List.copyOf(withSlice);
+        } else {
+            this.loops = statement.loops;
+        }
+        this.depth = loops.size();
         this.equations = reference == null ? new ScalarExpr[0] : reference.indices().toArray(new ScalarExpr[0]);
         this.solveWith = new int[depth];
         java.util.Arrays.fill(solveWith, -1);
@@ -67,9 +77,15 @@ final class TaskSolver {
         for (Statement.Reference r : statement.inputs) {
             int max = -1;
             for (ScalarExpr index : r.indices()) {
-                max = Math.max(max, index.maxSlot());
+                if (!r.sliced() || index.maxSlot() != r.slice().slot()) {
+                    max = Math.max(max, index.maxSlot());
+                }
             }
-            inputs.get(level(max)).add(r);
+            if (r.sliced()) {
+                // Known once the slice's bounds are: the test then looks at every block of the slice.
+                max = Math.max(max, Math.max(r.slice().start().maxSlot(), r.slice().stop().maxSlot()));
+            }
+            inputs.get(Math.min(level(max), depth)).add(r);
         }
         this.inputsAt = new Statement.Reference[depth + 1][];
         for (int l = 0; l <= depth; l++) {
@@ -156,8 +172,8 @@ final class TaskSolver {
 
     private void descend(int d, long[] env, long[] target, WrittenTest written, Sink sink) {
         if (d == depth) {
-            long[] values = new long[depth];
-            System.arraycopy(env, parameters, values, 0, depth);
+            long[] values = new long[taskDepth];
+            System.arraycopy(env, parameters, values, 0, taskDepth);
             sink.accept(values);
             return;
         }

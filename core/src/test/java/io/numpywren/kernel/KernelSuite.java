@@ -76,6 +76,8 @@ abstract class KernelSuite {
                 List.of("gemm", List.of(square, x, y)),
                 // accumulator and operand are one block: overwriting it would corrupt the product
                 List.of("gemm", List.of(square, square, y)),
+                List.of("gemm_sum", List.of(square, x, y, y, x)),
+                List.of("gemm_sum", List.of(square, square, x, y, y)),
                 List.of("syrk", List.of(square, x, y)),
                 List.of("syrk", List.of(square, square, y)),
                 List.of("syrk", List.of(square, x, x)),
@@ -100,6 +102,37 @@ abstract class KernelSuite {
             List<Block> owned = Kernels.get(kernel).runReusingInputs(provider(), given, KernelArgs.NONE);
             assertThat(owned).as("%s on %d inputs", kernel, inputs.size()).isEqualTo(borrowed);
         }
+    }
+
+    @Test
+    void gemmSumAddsEveryProductOfItsTwoSlicesToItsOptionalAccumulator() {
+        Block a1 = Dense.random(20, 7, 1);
+        Block a2 = Dense.random(20, 11, 2);
+        Block a3 = Dense.random(20, 5, 3);
+        Block b1 = Dense.random(7, 30, 4);
+        Block b2 = Dense.random(11, 30, 5);
+        Block b3 = Dense.random(5, 30, 6);
+        Block sum = Dense.add(Dense.add(Dense.multiply(a1, b1), Dense.multiply(a2, b2)), Dense.multiply(a3, b3));
+        assertThat(Dense.relativeError(run1("gemm_sum", KernelArgs.NONE, a1, a2, a3, b1, b2, b3), sum))
+                .isLessThan(100 * EPS);
+        Block c0 = Dense.random(20, 30, 7);
+        assertThat(Dense.relativeError(run1("gemm_sum", KernelArgs.NONE, c0, a1, a2, a3, b1, b2, b3), Dense.add(c0, sum)))
+                .isLessThan(100 * EPS);
+        assertThat(Dense.relativeError(run1("gemm_sum", KernelArgs.NONE, a2, b2), Dense.multiply(a2, b2)))
+                .isLessThan(100 * EPS);
+    }
+
+    @Test
+    void gemmSumNamesTheProductWhoseShapesDisagree() {
+        assertThatThrownBy(() -> run("gemm_sum", KernelArgs.NONE, Dense.random(4, 5, 1), Dense.random(4, 6, 2),
+                Dense.random(5, 3, 3), Dense.random(5, 3, 4)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("product 2 of 2")
+                .hasMessageContaining("4x6").hasMessageContaining("5x3");
+        assertThatThrownBy(() -> run("gemm_sum", KernelArgs.NONE, Dense.random(3, 3, 1), Dense.random(4, 5, 1),
+                Dense.random(5, 2, 2)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("accumulator is 3x3");
+        assertThatThrownBy(() -> run("gemm_sum", KernelArgs.NONE, Dense.random(3, 3, 1)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("expects at least 2 input blocks, got 1");
     }
 
     @Test
@@ -494,6 +527,10 @@ abstract class KernelSuite {
     void kernelsDeclareTheirFlopCounts() {
         assertThat(Kernels.get("gemm").flops(List.of(new int[] {10, 20}, new int[] {20, 30}), KernelArgs.NONE))
                 .isEqualTo(2L * 10 * 20 * 30);
+        assertThat(Kernels.get("gemm_sum").flops(List.of(new int[] {10, 20}, new int[] {10, 5}, new int[] {20, 30},
+                new int[] {5, 30}), KernelArgs.NONE)).isEqualTo(2L * 10 * 20 * 30 + 2L * 10 * 5 * 30);
+        assertThat(Kernels.get("gemm_sum").flops(List.of(new int[] {10, 30}, new int[] {10, 20}, new int[] {20, 30}),
+                KernelArgs.NONE)).isEqualTo(2L * 10 * 20 * 30 + 10 * 30);
         assertThat(Kernels.get("chol").flops(List.of(new int[] {300, 300}), KernelArgs.NONE)).isEqualTo(9_000_000L);
         assertThat(Kernels.get("trsm").flops(List.of(new int[] {4, 4}, new int[] {4, 9}), KernelArgs.NONE))
                 .isEqualTo(4L * 4 * 9);

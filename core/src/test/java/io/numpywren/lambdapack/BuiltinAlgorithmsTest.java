@@ -53,9 +53,15 @@ class BuiltinAlgorithmsTest {
                 BlockMatrix a = AlgorithmFixtures.random(store, "A" + m + "_" + k, m, k, 1, 1);
                 BlockMatrix b = AlgorithmFixtures.random(store, "B" + m + "_" + k, k, 3, 1, 1);
                 long products = (long) m * k * 3;
-                Validator.Report chain = Validator.validate(BuiltinPrograms.gemm(a, b, "gemm" + m + "_" + k).program());
-                assertThat(chain.tasks()).as("chain M=%d K=%d", m, k).isEqualTo(products);
-                assertThat(chain.criticalPathLength()).as("chain M=%d K=%d", m, k).isEqualTo(k);
+                for (int g : java.util.stream.IntStream.of(1, 2, 3, k).distinct().toArray()) {
+                    int groups = (k + g - 1) / g;
+                    Validator.Report chain = Validator.validate(
+                            BuiltinPrograms.gemm(a, b, "gemm" + m + "_" + k + "_" + g, g).program());
+                    assertThat(chain.tasks()).as("chain M=%d K=%d G=%d", m, k, g).isEqualTo((long) m * 3 * groups);
+                    assertThat(chain.inputBlocksRead()).as("chain M=%d K=%d G=%d", m, k, g).isEqualTo((long) (m + 3) * k);
+                    assertThat(chain.edges()).as("chain M=%d K=%d G=%d", m, k, g).isEqualTo((long) m * 3 * (groups - 1));
+                    assertThat(chain.criticalPathLength()).as("chain M=%d K=%d G=%d", m, k, g).isEqualTo(groups);
+                }
                 Validator.Report tree = Validator.validate(BuiltinPrograms.gemmTree(a, b, "tree" + m + "_" + k).program());
                 assertThat(tree.tasks()).as("tree M=%d K=%d", m, k).isEqualTo(k == 1 ? products
                         : products + (long) m * 3 * (k - 1) + (long) m * 3 * AlgorithmFixtures.treeCarries(k));
@@ -68,8 +74,45 @@ class BuiltinAlgorithmsTest {
         BlockStore store = new InMemoryBlockStore();
         BlockMatrix a = AlgorithmFixtures.random(store, "A", 2, 8, 1, 1);
         BlockMatrix b = AlgorithmFixtures.random(store, "B", 8, 2, 1, 1);
-        assertThat(BuiltinPrograms.gemm(a, b, "few", 4).program().program().name()).isEqualTo("gemm");
-        assertThat(BuiltinPrograms.gemm(a, b, "many", 64).program().program().name()).isEqualTo("gemm_tree");
+        assertThat(BuiltinPrograms.plannedGemm(a, b, "few", 4, 1L << 30).program().program().name()).isEqualTo("gemm");
+        assertThat(BuiltinPrograms.plannedGemm(a, b, "many", 64, 1L << 30).program().program().name()).isEqualTo("gemm_tree");
+    }
+
+    @Test
+    void aGemmTaskSumsAsManyProductsAsMemoryAndBalanceAllow() {
+        long mib = 1L << 20;
+        // 16 output blocks of 32 MiB on 2 workers with 2 GiB each: whole sums of K = 4 products.
+        assertThat(BuiltinPrograms.productsPerTask(16, 4, 2, 64 * mib, 32 * mib, 2048 * mib)).isEqualTo(4);
+        // Half of 512 MiB holds the accumulator, the output and 2 products of 64 MiB, not 3.
+        assertThat(BuiltinPrograms.productsPerTask(16, 4, 2, 64 * mib, 32 * mib, 512 * mib)).isEqualTo(2);
+        // Too little memory for even one product still gives one product per task.
+        assertThat(BuiltinPrograms.productsPerTask(16, 4, 2, 64 * mib, 32 * mib, 64 * mib)).isEqualTo(1);
+        // 3 output blocks on 2 workers: whole sums would leave a worker idle for a third of the job,
+        // halves (6 tasks) keep both busy; with K = 3 only single products balance.
+        assertThat(BuiltinPrograms.productsPerTask(3, 8, 2, mib, mib, 1L << 40)).isEqualTo(4);
+        assertThat(BuiltinPrograms.productsPerTask(3, 3, 2, mib, mib, 1L << 40)).isEqualTo(1);
+        // 1500 output blocks on 1000 workers: two rounds of 4 products balance, one of 8 does not.
+        assertThat(BuiltinPrograms.productsPerTask(1500, 8, 1000, mib, mib, 1L << 40)).isEqualTo(4);
+    }
+
+    @Test
+    void plannedGemmSumsWholeRowsWhenTheWorkersHaveRoom() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.random(store, "A", 4, 6, 1, 1);
+        BlockMatrix b = AlgorithmFixtures.random(store, "B", 6, 4, 1, 1);
+        BuiltinPrograms.Job job = BuiltinPrograms.plannedGemm(a, b, "planned", 2, 1L << 30);
+        assertThat(job.program().analyser().taskCount()).isEqualTo(16);
+        ReferenceExecutor.run(job.program(), la);
+        assertThat(relativeDifference(BlockMatrices.toDense(job.output("C")),
+                multiply(BlockMatrices.toDense(a), BlockMatrices.toDense(b)))).isLessThan(60 * EPS);
+    }
+
+    @Test
+    void gemmRejectsFewerThanOneProductPerTask() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.random(store, "A", 2, 2, 1, 1);
+        assertThatThrownBy(() -> BuiltinPrograms.gemm(a, a, "job", 0))
+                .hasMessageContaining("at least one product per task, got 0");
     }
 
     @Test
@@ -108,9 +151,12 @@ class BuiltinAlgorithmsTest {
         BlockMatrix a = AlgorithmFixtures.random(store, "A", m, k, block, block);
         BlockMatrix b = AlgorithmFixtures.random(store, "B", k, n, block, block);
         Block expected = multiply(BlockMatrices.toDense(a), BlockMatrices.toDense(b));
-        for (BuiltinPrograms.Job job : List.of(BuiltinPrograms.gemm(a, b, "chain"), BuiltinPrograms.gemmTree(a, b, "tree"))) {
+        int kBlocks = (k + block - 1) / block;
+        for (BuiltinPrograms.Job job : List.of(BuiltinPrograms.gemm(a, b, "chain"), BuiltinPrograms.gemm(a, b, "pairs", 2),
+                BuiltinPrograms.gemm(a, b, "whole", kBlocks), BuiltinPrograms.gemmTree(a, b, "tree"))) {
             ReferenceExecutor.run(job.program(), la);
-            assertThat(relativeDifference(BlockMatrices.toDense(job.output("C")), expected)).as(job.program().program().name())
+            assertThat(relativeDifference(BlockMatrices.toDense(job.output("C")), expected))
+                    .as(job.program().program().name() + " " + job.output("C").namespace())
                     .isLessThan(10 * k * EPS);
         }
     }

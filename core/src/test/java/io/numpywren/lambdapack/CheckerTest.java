@@ -31,6 +31,16 @@ class CheckerTest {
         assertThat(p.matrixRank("A")).isEqualTo(2);
     }
 
+    @Test
+    void aSliceIsOneReferenceThatKernelsWithoutAFixedArityMayRead() {
+        Program p = check("""
+                for i in range(0, N):
+                    B[i, 0] = add(A[i, 0:i + 1])
+                """);
+        assertThat(p.statementText(0)).isEqualTo("B[i,0] = add(A[i,0:i+1])");
+        assertThat(p.loopVariables(0)).containsExactly("i");
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
             "B[0, 0] = potrf(A[0, 0])|unknown kernel 'potrf'",
@@ -52,7 +62,12 @@ class CheckerTest {
             "for N in range(0, 3):\\n    B[N, 0] = chol(A[N, 0])|loop variable 'N' is already a parameter",
             "x = foo(N)\\nB[0, 0] = chol(A[0, 0])|unknown function 'foo'",
             "x = N and 1\\nB[0, 0] = chol(A[0, 0])|'and' needs a boolean",
-            "x = 1\\n|calls no kernel"})
+            "x = 1\\n|calls no kernel",
+            "B[0, 0:N] = add(A[0, 0])|output B has a slice index",
+            "B[0, 0] = add(A[0:N, 0:N])|has two slice indices",
+            "B[0, 0] = scale(A[0, 0], alpha=0:N)|expected ',' or ')'",
+            "B[0, 0] = add(A[0, 0:N / 2])|a slice stop must be an integer",
+            "B[0, 0] = chol(A[0, 0:N], A[0, 0])|kernel chol takes 1 input blocks, got 2"})
     void mistakesAreRejectedWithAClearMessage(String body, String message) {
         assertThatThrownBy(() -> check(body.replace("\\n", "\n")))
                 .isInstanceOf(LambdaPackException.class)

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -379,6 +380,25 @@ class ParserTest {
                             at(2, 9)), at(2, 5)),
                     new Ast.Assign("m", new Ast.Binary(BinaryOp.MULTIPLY, new Name("n", at(3, 9)),
                             new IntLiteral(2, at(3, 13)), at(3, 9)), at(3, 5)));
+        }
+
+        @Test
+        void aBlockIndexMayBeASliceFromStartToStop() {
+            KernelCall call = (KernelCall) body("O[i,0] = gemm_sum(A[i,0:K], B[k+1:2*k,j])").get(0);
+            assertThat(call.inputs().get(0).indices().get(1)).isEqualTo(
+                    new Ast.Slice(new IntLiteral(0, at(2, 27)), new Name("K", at(2, 29)), at(2, 27)));
+            Ast.Slice second = (Ast.Slice) call.inputs().get(1).indices().get(0);
+            assertThat(second.start()).isInstanceOf(Ast.Binary.class);
+            assertThat(second.stop()).isInstanceOf(Ast.Binary.class);
+            assertThat(call.inputs().get(1).indices().get(1)).isEqualTo(new Name("j", at(2, 43)));
+        }
+
+        @Test
+        void aSliceNeedsBothBoundsAndTakesNoStep() {
+            assertThatThrownBy(() -> body("O[0,0] = add(A[0,0:4:2])"))
+                    .isInstanceOf(LambdaPackException.class).hasMessageContaining("expected ',' or ']'");
+            assertThatThrownBy(() -> body("O[0,0] = add(A[0,:4])"))
+                    .isInstanceOf(LambdaPackException.class).hasMessageContaining("':'");
         }
 
         @Test

@@ -184,7 +184,8 @@ public final class Numpywren implements AutoCloseable {
 
     public CompletionStage<JobResult> gemm(BlockMatrix a, BlockMatrix b, Consumer<JobProgress> progress) {
         String id = newJobId("gemm");
-        return submit(id, "gemm", BuiltinPrograms.gemm(a, b, newJobNamespace(id), backend.capabilities().maxConcurrency()),
+        return submit(id, "gemm", BuiltinPrograms.plannedGemm(a, b, newJobNamespace(id),
+                backend.capabilities().maxConcurrency(), backend.capabilities().workerMemoryBytes()),
                 progress);
     }
 

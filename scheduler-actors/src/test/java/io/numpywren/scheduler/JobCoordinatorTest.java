@@ -116,7 +116,7 @@ class JobCoordinatorTest {
             this.plan = new JobPlan(id, "cholesky", "jobs/" + id, job.program(), job.outputs(), job.intermediates());
             this.analyser = plan.program().analyser();
             this.coord = new JobCoordinator(plan, settings, "fake", new BackendCapabilities(maxConcurrency,
-                    Duration.ofMinutes(15), Long.MAX_VALUE, true), store);
+                    Duration.ofMinutes(15), Long.MAX_VALUE, true, 1L << 30), store);
             this.executor = new TaskExecutor(store, LinearAlgebraProviders.configured(), "fake-worker");
         }
 

@@ -303,7 +303,7 @@ final class TckBackends {
         public BackendCapabilities capabilities() {
             BackendCapabilities c = delegate.capabilities();
             return new BackendCapabilities(c.maxConcurrency() + extra, c.maxTaskDuration(), c.maxRequestBytes(),
-                    c.canCancel());
+                    c.canCancel(), c.workerMemoryBytes());
         }
 
         @Override

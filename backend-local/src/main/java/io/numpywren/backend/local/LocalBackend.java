@@ -82,7 +82,9 @@ public final class LocalBackend implements ComputeBackend {
 
     @Override
     public BackendCapabilities capabilities() {
-        return new BackendCapabilities(workers, Duration.ofDays(1), maxRequestBytes, true);
+        // Workers share this JVM's heap.
+        return new BackendCapabilities(workers, Duration.ofDays(1), maxRequestBytes, true,
+                Runtime.getRuntime().maxMemory() / workers);
     }
 
     @Override
