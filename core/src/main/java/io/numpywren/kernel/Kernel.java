@@ -41,4 +41,14 @@ public interface Kernel {
     default List<Block> runReusingInputs(LinearAlgebra la, List<Block> inputs, KernelArgs args) {
         return run(la, inputs, args);
     }
+
+    /**
+     * {@link #runReusingInputs} when {@code reuseInputs}, else {@link #run}, without checking
+     * that input i is finite where {@code knownFinite[i]}: the caller has that from a check
+     * already made (a store that checked the block when it was put).
+     */
+    default List<Block> run(LinearAlgebra la, List<Block> inputs, KernelArgs args, boolean reuseInputs,
+                            boolean[] knownFinite) {
+        return reuseInputs ? runReusingInputs(la, inputs, args) : run(la, inputs, args);
+    }
 }

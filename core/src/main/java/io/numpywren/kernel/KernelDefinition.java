@@ -79,17 +79,30 @@ final class KernelDefinition implements Kernel {
 
     @Override
     public List<Block> run(LinearAlgebra la, List<Block> inputs, KernelArgs args) {
-        return run(body, la, inputs, args);
+        return run(body, la, inputs, args, null);
     }
 
     @Override
     public List<Block> runReusingInputs(LinearAlgebra la, List<Block> inputs, KernelArgs args) {
-        return run(reusingBody, la, inputs, args);
+        return run(reusingBody, la, inputs, args, null);
     }
 
-    private List<Block> run(Body body, LinearAlgebra la, List<Block> inputs, KernelArgs args) {
+    @Override
+    public List<Block> run(LinearAlgebra la, List<Block> inputs, KernelArgs args, boolean reuseInputs,
+                           boolean[] knownFinite) {
+        if (knownFinite != null && knownFinite.length != inputs.size()) {
+            throw new IllegalArgumentException("knownFinite has " + knownFinite.length + " entries for "
+                    + inputs.size() + " inputs");
+        }
+        return run(reuseInputs ? reusingBody : body, la, inputs, args, knownFinite);
+    }
+
+    private List<Block> run(Body body, LinearAlgebra la, List<Block> inputs, KernelArgs args, boolean[] knownFinite) {
         checkCall(inputs.size(), args);
         for (int i = 0; i < inputs.size(); i++) {
+            if (knownFinite != null && knownFinite[i]) {
+                continue;
+            }
             int[] at = inputs.get(i).firstNonFinite();
             if (at != null) {
                 throw new KernelException(name, "input " + (i + 1) + " of " + inputs.size() + " ("

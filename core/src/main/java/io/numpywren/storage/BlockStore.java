@@ -55,7 +55,7 @@ public interface BlockStore extends AutoCloseable {
     default FetchedBlock getBlock(String key, IntFunction<double[]> allocator) {
         ByteBuffer bytes = get(key);
         DType dtype = BlockCodec.header(key, bytes).dtype();
-        return new FetchedBlock(BlockCodec.decode(key, bytes, allocator), dtype, bytes.remaining(), false);
+        return new FetchedBlock(BlockCodec.decode(key, bytes, allocator), dtype, bytes.remaining(), false, false);
     }
 
     boolean exists(String key);

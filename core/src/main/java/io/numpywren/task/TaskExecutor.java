@@ -79,6 +79,7 @@ public final class TaskExecutor {
         long start = System.nanoTime();
         BlockBuffers buffers = BUFFERS.get();
         List<Block> inputs = new ArrayList<>(spec.inputs().size());
+        boolean[] knownFinite = new boolean[spec.inputs().size()];
         // Arrays the store holds (read from it, or handed to it): never overwritten or reused here.
         Set<double[]> storeOwned = Collections.newSetFromMap(new IdentityHashMap<>());
         long bytesRead = 0;
@@ -86,20 +87,20 @@ public final class TaskExecutor {
         try {
             // A key named twice (a diagonal update reading one panel block as X and Y) is read
             // once and passed as the same block, which kernels such as syrk recognise.
-            Map<String, Block> read = new HashMap<>();
-            for (String key : spec.inputs()) {
-                current = key;
-                Block block = read.get(key);
-                if (block == null) {
-                    FetchedBlock fetched = store.getBlock(key, buffers::take);
+            Map<String, FetchedBlock> read = new HashMap<>();
+            for (int i = 0; i < spec.inputs().size(); i++) {
+                current = spec.inputs().get(i);
+                FetchedBlock fetched = read.get(current);
+                if (fetched == null) {
+                    fetched = store.getBlock(current, buffers::take);
                     bytesRead += fetched.bytes();
-                    block = fetched.block();
                     if (fetched.shared()) {
-                        storeOwned.add(block.data());
+                        storeOwned.add(fetched.block().data());
                     }
-                    read.put(key, block);
+                    read.put(current, fetched);
                 }
-                inputs.add(block);
+                inputs.add(fetched.block());
+                knownFinite[i] = fetched.finite();
             }
         } catch (BlockNotFoundException e) {
             return failed(spec, TaskError.deterministic("missing-block", "input block " + current + " does not exist",
@@ -116,7 +117,7 @@ public final class TaskExecutor {
         long flops;
         try {
             // Blocks shared with the store are read-only: the kernel then copies what it updates.
-            outputs = storeOwned.isEmpty() ? kernel.runReusingInputs(la, inputs, args) : kernel.run(la, inputs, args);
+            outputs = kernel.run(la, inputs, args, storeOwned.isEmpty(), knownFinite);
             List<int[]> shapes = new ArrayList<>(inputs.size());
             for (Block b : inputs) {
                 shapes.add(new int[] {b.rows(), b.cols()});

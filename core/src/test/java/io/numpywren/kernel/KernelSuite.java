@@ -123,6 +123,20 @@ abstract class KernelSuite {
     }
 
     @Test
+    void onlyInputsTheCallerDoesNotVouchForAreCheckedForNonFiniteValues() {
+        Block nan = Dense.random(3, 3, 1);
+        nan.set(0, 2, Double.NaN);
+        Block fine = Dense.random(3, 3, 2);
+        Kernel add = Kernels.get("add");
+        assertThat(add.run(provider(), List.of(fine, nan), KernelArgs.NONE, false, new boolean[] {false, true})
+                .get(0).get(0, 2)).isNaN();
+        assertThatThrownBy(() -> add.run(provider(), List.of(fine, nan), KernelArgs.NONE, false, new boolean[] {true, false}))
+                .isInstanceOf(KernelException.class).hasMessageContaining("input 2 of 2");
+        assertThatThrownBy(() -> add.run(provider(), List.of(fine, nan), KernelArgs.NONE, false, new boolean[] {true}))
+                .hasMessageContaining("knownFinite has 1 entries for 2 inputs");
+    }
+
+    @Test
     void gemmSumNamesTheProductWhoseShapesDisagree() {
         assertThatThrownBy(() -> run("gemm_sum", KernelArgs.NONE, Dense.random(4, 5, 1), Dense.random(4, 6, 2),
                 Dense.random(5, 3, 3), Dense.random(5, 3, 4)))

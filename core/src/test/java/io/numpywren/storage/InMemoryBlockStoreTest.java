@@ -64,6 +64,21 @@ class InMemoryBlockStoreTest {
     }
 
     @Test
+    void aKeptBlockIsKnownFiniteOnlyWhenItsValuesAreAndBytesNeverAre() {
+        store.putBlock("ns/A/0_0", counting(3, 5), DType.FLOAT64);
+        Block infinite = counting(3, 5);
+        infinite.set(1, 4, Double.NEGATIVE_INFINITY);
+        store.putBlock("ns/A/0_1", infinite, DType.FLOAT64);
+        store.put("ns/A/0_2", BlockCodec.encode(counting(3, 5)));
+        store.putBlock("ns/A/0_3", counting(3, 5), DType.FLOAT32);
+
+        assertThat(store.getBlock("ns/A/0_0", double[]::new).finite()).isTrue();
+        assertThat(store.getBlock("ns/A/0_1", double[]::new).finite()).isFalse();
+        assertThat(store.getBlock("ns/A/0_2", double[]::new).finite()).isFalse();
+        assertThat(store.getBlock("ns/A/0_3", double[]::new).finite()).isFalse();
+    }
+
+    @Test
     void aKeptBlockReadAsBytesIsTheCodecsEncodingWithTheChecksumPutReported() {
         // 9000 values span three of the checksum's chunks, the last one partial.
         for (Block block : new Block[] {counting(90, 100), counting(1, 1), counting(0, 4)}) {

@@ -3,6 +3,7 @@ package io.numpywren.task;
 import io.numpywren.codec.BlockCodec;
 import io.numpywren.kernel.LinearAlgebraProviders;
 import io.numpywren.matrix.Block;
+import io.numpywren.matrix.DType;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.InMemoryBlockStore;
 import io.numpywren.storage.StoreException;
@@ -136,6 +137,18 @@ class TaskExecutorTest {
         assertThat(r.error().kind()).isEqualTo(TaskError.Kind.TRANSIENT);
         assertThat(r.error().key()).isEqualTo("in/A/0_0");
         assertThat(r.error().message()).contains("checksum");
+    }
+
+    @Test
+    void aNonFiniteBlockTheStoreKeepsDecodedIsStillRejectedByTheKernel() {
+        Block withNan = block(3, 3, 1);
+        withNan.set(2, 1, Double.NaN);
+        store.putBlock("in/A/0_0", withNan, DType.FLOAT64);
+        store.putBlock("in/B/0_0", block(3, 3, 2), DType.FLOAT64);
+        TaskResult r = executor.execute(spec("gemm", Map.of(), List.of("in/B/0_0", "in/A/0_0"), List.of("jobs/job1/C/0_0")));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.error().type()).isEqualTo("kernel");
+        assertThat(r.error().message()).contains("input 2 of 2").contains("non-finite value NaN at (2,1)");
     }
 
     @Test
