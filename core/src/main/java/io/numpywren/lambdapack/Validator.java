@@ -1,5 +1,7 @@
 package io.numpywren.lambdapack;
 
+import io.numpywren.kernel.Kernel;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.Set;
  * <ul>
  *   <li>each block is written exactly once (single assignment) and lies inside its matrix,</li>
  *   <li>every read of a block of a matrix the program writes has a writer,</li>
+ *   <li>every task passes its kernel a number of input blocks it takes (slices vary it),</li>
  *   <li>there is no cycle,</li>
  *   <li>the analyser's children, parents, parent counts, starters, task count and reader
  *       counts equal the explicit DAG's for every task and block.</li>
@@ -56,7 +59,16 @@ public final class Validator {
         for (Task t : tasks) {
             children.computeIfAbsent(t, k -> new LinkedHashSet<>());
             Set<Task> ps = parents.computeIfAbsent(t, k -> new LinkedHashSet<>());
-            for (BlockId b : analyser.inputBlocks(t)) {
+            List<BlockId> inputs = analyser.inputBlocks(t);
+            Kernel kernel = program.statement(t).kernel;
+            if (inputs.size() < kernel.minInputs() || inputs.size() > kernel.maxInputs()) {
+                // Only possible through a slice, whose length the checker cannot know.
+                problems.add(program.describe(t) + " passes " + inputs.size() + " input blocks to " + kernel.name()
+                        + ", which takes " + (kernel.minInputs() == kernel.maxInputs() ? String.valueOf(kernel.minInputs())
+                        : kernel.maxInputs() == Integer.MAX_VALUE ? "at least " + kernel.minInputs()
+                        : kernel.minInputs() + " to " + kernel.maxInputs()));
+            }
+            for (BlockId b : inputs) {
                 checkInGrid(program, b, t, problems);
                 readersOf.computeIfAbsent(b, k -> new HashSet<>()).add(t);
                 Task w = writerOf.get(b);

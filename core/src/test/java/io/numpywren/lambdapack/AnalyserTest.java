@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class AnalyserTest {
@@ -97,6 +98,22 @@ class AnalyserTest {
         assertThat(a.readerCount(new BlockId("X", new long[] {3, 0}))).isEqualTo(3);
         assertThat(a.readerCount(new BlockId("A", new long[] {2, 2}))).isEqualTo(2);
         assertThat(a.starterList()).containsExactly(task(0, 0), task(0, 1), task(0, 2), task(0, 3), task(1, 3));
+    }
+
+    @Test
+    void theValidatorNamesATaskWhoseSliceGivesItsKernelTheWrongNumberOfInputs() {
+        BlockStore store = new InMemoryBlockStore();
+        BlockMatrix a = AlgorithmFixtures.random(store, "A", 3, 3, 1, 1);
+        BlockMatrix x = BlockMatrix.builder(store, "job", "X").shape(3, 1).blockSize(1).create();
+        BoundProgram p = Program.parse("bad.lp", """
+                def bad(A: BigMatrix, X: BigMatrix, N: int):
+                    for i in range(0, N):
+                        X[i, 0] = chol(A[i, 0:i + 1])
+                """).bind(Program.ints("N", 3), Map.of("A", a, "X", x));
+        assertThatThrownBy(() -> Validator.validate(p)).isInstanceOf(LambdaPackException.class)
+                .hasMessageContaining("(2 problems)")
+                .hasMessageContaining("passes 2 input blocks to chol, which takes 1")
+                .hasMessageContaining("passes 3 input blocks to chol, which takes 1");
     }
 
     @Test
