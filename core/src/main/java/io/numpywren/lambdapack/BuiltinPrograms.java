@@ -110,7 +110,6 @@ public final class BuiltinPrograms {
      * chain's tasks sum as many products as {@link #productsPerTask} allows.
      */
     public static Job plannedGemm(BlockMatrix a, BlockMatrix b, String namespace, int workers, long workerMemoryBytes) {
-        requireConformable(a, b);
         long outputBlocks = (long) a.gridRows() * b.gridCols();
         if (outputBlocks < workers && a.gridCols() > 2) {
             return gemmTree(a, b, namespace);
