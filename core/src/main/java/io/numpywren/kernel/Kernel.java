@@ -20,6 +20,17 @@ public interface Kernel {
 
     int outputs();
 
+    /** Whether this kernel takes {@code count} input blocks. */
+    default boolean takesInputs(int count) {
+        return count >= minInputs() && count <= maxInputs();
+    }
+
+    /** The input counts it takes, for messages: "1", "2 to 3" or "at least 2". */
+    default String inputCounts() {
+        return minInputs() == maxInputs() ? String.valueOf(minInputs())
+                : maxInputs() == Integer.MAX_VALUE ? "at least " + minInputs() : minInputs() + " to " + maxInputs();
+    }
+
     /** Names of the scalar arguments it accepts. */
     Set<String> parameters();
 

@@ -119,10 +119,8 @@ final class KernelDefinition implements Kernel {
     }
 
     private void checkCall(int inputCount, KernelArgs args) {
-        if (inputCount < minInputs || inputCount > maxInputs) {
-            String expected = minInputs == maxInputs ? String.valueOf(minInputs)
-                    : maxInputs == Integer.MAX_VALUE ? "at least " + minInputs : minInputs + " to " + maxInputs;
-            throw new KernelException(name, "expects " + expected + " input blocks, got " + inputCount);
+        if (!takesInputs(inputCount)) {
+            throw new KernelException(name, "expects " + inputCounts() + " input blocks, got " + inputCount);
         }
         for (String arg : args.asMap().keySet()) {
             if (!parameters.contains(arg)) {

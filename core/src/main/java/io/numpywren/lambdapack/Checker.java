@@ -151,12 +151,9 @@ final class Checker {
         boolean sliced = call.inputs().stream().anyMatch(Checker::hasSlice);
         // A sliced input stands for any number of blocks, so only the kernel can check the count of
         // such a call, task by task; statically, the references written out must not exceed it.
-        if (sliced ? inputs > kernel.maxInputs() : inputs < kernel.minInputs() || inputs > kernel.maxInputs()) {
-            String expected = kernel.minInputs() == kernel.maxInputs() ? String.valueOf(kernel.minInputs())
-                    : kernel.maxInputs() == Integer.MAX_VALUE ? "at least " + kernel.minInputs()
-                    : kernel.minInputs() + " to " + kernel.maxInputs();
-            throw error(call.position(), "kernel " + kernel.name() + " takes " + expected + " input blocks, got "
-                    + inputs);
+        if (sliced ? inputs > kernel.maxInputs() : !kernel.takesInputs(inputs)) {
+            throw error(call.position(), "kernel " + kernel.name() + " takes " + kernel.inputCounts()
+                    + " input blocks, got " + inputs);
         }
         if (call.outputs().size() != kernel.outputs()) {
             throw error(call.position(), "kernel " + kernel.name() + " produces " + kernel.outputs()

@@ -85,7 +85,7 @@ final class TaskSolver {
                 // Known once the slice's bounds are: the test then looks at every block of the slice.
                 max = Math.max(max, Math.max(r.slice().start().maxSlot(), r.slice().stop().maxSlot()));
             }
-            inputs.get(Math.min(level(max), depth)).add(r);
+            inputs.get(level(max)).add(r);
         }
         this.inputsAt = new Statement.Reference[depth + 1][];
         for (int l = 0; l <= depth; l++) {

@@ -61,12 +61,10 @@ public final class Validator {
             Set<Task> ps = parents.computeIfAbsent(t, k -> new LinkedHashSet<>());
             List<BlockId> inputs = analyser.inputBlocks(t);
             Kernel kernel = program.statement(t).kernel;
-            if (inputs.size() < kernel.minInputs() || inputs.size() > kernel.maxInputs()) {
+            if (!kernel.takesInputs(inputs.size())) {
                 // Only possible through a slice, whose length the checker cannot know.
                 problems.add(program.describe(t) + " passes " + inputs.size() + " input blocks to " + kernel.name()
-                        + ", which takes " + (kernel.minInputs() == kernel.maxInputs() ? String.valueOf(kernel.minInputs())
-                        : kernel.maxInputs() == Integer.MAX_VALUE ? "at least " + kernel.minInputs()
-                        : kernel.minInputs() + " to " + kernel.maxInputs()));
+                        + ", which takes " + kernel.inputCounts());
             }
             for (BlockId b : inputs) {
                 checkInGrid(program, b, t, problems);
