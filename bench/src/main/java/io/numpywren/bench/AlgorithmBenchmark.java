@@ -184,7 +184,9 @@ public final class AlgorithmBenchmark {
     private static JsonNode trial(String mode, String algorithm, Size size, int blasThreads)
             throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:MaxRAMPercentage=60", "-cp",
+        // MaxHeapFreeRatio=100: G1 must not hand heap back between the warm-up and the timed run,
+        // or the timed run first-touches it again (the numpywren launcher sets the same).
+        ProcessBuilder pb = new ProcessBuilder(java, "-XX:MaxRAMPercentage=60", "-XX:MaxHeapFreeRatio=100", "-cp",
                 System.getProperty("java.class.path"), AlgorithmTrial.class.getName(), mode, algorithm,
                 String.valueOf(size.n()), String.valueOf(size.block()));
         pb.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads));
