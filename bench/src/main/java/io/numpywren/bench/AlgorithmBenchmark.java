@@ -62,17 +62,17 @@ public final class AlgorithmBenchmark {
         }
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf("algorithm benchmark: numpywren on the local backend (%d workers x 1 BLAS thread) against one "
-                + "monolithic LAPACK call (%d BLAS threads); medians of %d alternating trials, each in a fresh JVM%n",
-                cores, cores, repetitions);
+                + "monolithic LAPACK call (%d BLAS threads); medians of %d alternating trials, each in a fresh JVM, %s%n",
+                cores, cores, repetitions, quick ? "after a small warm-up" : "timed after an untimed run of the same size");
         // The best of two JVMs (one when quick), each the best of several runs: the floor is only a
         // floor if the rate is the machine's best.
-        double dgemmRate = trial("dgemm-rate", "-", new Size(4096, 0), cores).get("gflops").asDouble();
+        double dgemmRate = trial("dgemm-rate", "-", new Size(4096, 0), cores, "-").get("gflops").asDouble();
         if (!quick) {
-            dgemmRate = Math.max(dgemmRate, trial("dgemm-rate", "-", new Size(4096, 0), cores).get("gflops").asDouble());
+            dgemmRate = Math.max(dgemmRate, trial("dgemm-rate", "-", new Size(4096, 0), cores, "-").get("gflops").asDouble());
         }
         System.out.printf("DGEMM n=4096 on %d BLAS threads: %.1f GFLOP/s. 'floor' is an algorithm's nominal flops at "
                 + "that rate: no schedule of DGEMM-speed kernels beats it.%n", cores, dgemmRate);
-        double workersRate = trial("dgemm-workers", "-", new Size(2048, 0), 1).get("gflops").asDouble();
+        double workersRate = trial("dgemm-workers", "-", new Size(2048, 0), 1, "-").get("gflops").asDouble();
         System.out.printf("%d single-threaded DGEMMs of n=2048 at once (as %d local workers run them): %.1f GFLOP/s in "
                         + "all, so even with no I/O a tiled job of such products takes %.2fx the %d-thread DGEMM.%n",
                 cores, cores, workersRate, dgemmRate / workersRate, cores);
@@ -83,13 +83,13 @@ public final class AlgorithmBenchmark {
         for (Size size : sizes) {
             for (String algorithm : algorithms) {
                 if (!algorithm.equals("svd")) {
-                    rows.add(measure(algorithm, size, repetitions, cores, dgemmRate));
+                    rows.add(measure(algorithm, size, repetitions, cores, dgemmRate, !quick));
                 }
             }
         }
         if (algorithms.contains("svd")) {
             for (Size size : svdSizes) {
-                rows.add(measure("svd", size, repetitions, cores, dgemmRate));
+                rows.add(measure("svd", size, repetitions, cores, dgemmRate, !quick));
             }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -136,13 +136,15 @@ public final class AlgorithmBenchmark {
     }
 
     private static Map<String, Object> measure(String algorithm, Size size, int repetitions, int cores,
-                                               double dgemmRate) throws IOException, InterruptedException {
+                                               double dgemmRate, boolean fullWarmUp)
+            throws IOException, InterruptedException {
+        String warmUp = fullWarmUp ? "full" : "small";
         double[] mono = new double[repetitions];
         double[] nw = new double[repetitions];
         JsonNode last = null;
         for (int r = 0; r < repetitions; r++) {
-            mono[r] = trial("monolithic", algorithm, size, cores).get("seconds").asDouble();
-            last = trial("numpywren", algorithm, size, 1);
+            mono[r] = trial("monolithic", algorithm, size, cores, warmUp).get("seconds").asDouble();
+            last = trial("numpywren", algorithm, size, 1, warmUp);
             nw[r] = last.get("seconds").asDouble();
         }
         double monoMedian = median(mono);
@@ -180,15 +182,18 @@ public final class AlgorithmBenchmark {
         return row;
     }
 
-    /** Runs one trial in a fresh JVM with {@code blasThreads} OpenBLAS threads and returns its JSON line. */
-    private static JsonNode trial(String mode, String algorithm, Size size, int blasThreads)
+    /**
+     * Runs one trial in a fresh JVM with {@code blasThreads} OpenBLAS threads and returns its JSON
+     * line; {@code warmUp} is "full" (an untimed run of the same size first) or "small".
+     */
+    private static JsonNode trial(String mode, String algorithm, Size size, int blasThreads, String warmUp)
             throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         // MaxHeapFreeRatio=100: G1 must not hand heap back between the warm-up and the timed run,
         // or the timed run first-touches it again (the numpywren launcher sets the same).
         ProcessBuilder pb = new ProcessBuilder(java, "-XX:MaxRAMPercentage=60", "-XX:MaxHeapFreeRatio=100", "-cp",
                 System.getProperty("java.class.path"), AlgorithmTrial.class.getName(), mode, algorithm,
-                String.valueOf(size.n()), String.valueOf(size.block()));
+                String.valueOf(size.n()), String.valueOf(size.block()), warmUp);
         pb.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads));
         pb.redirectErrorStream(true);
         Process p = pb.start();

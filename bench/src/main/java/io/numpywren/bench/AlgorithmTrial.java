@@ -26,7 +26,7 @@ import java.util.concurrent.Future;
  * it is compared under (OpenBLAS reads its thread count once, at load): either one monolithic
  * LAPACK call on the whole matrix, or numpywren on the local backend. Prints one JSON line.
  *
- * <pre>java ... AlgorithmTrial monolithic|numpywren ALGORITHM N BLOCK</pre>
+ * <pre>java ... AlgorithmTrial monolithic|numpywren ALGORITHM N BLOCK [full|small]</pre>
  * or {@code AlgorithmTrial dgemm-rate - N -} for the machine's DGEMM rate, or
  * {@code AlgorithmTrial dgemm-workers - N -} for the rate of one DGEMM per core at once.
  */
@@ -47,19 +47,20 @@ public final class AlgorithmTrial {
             System.out.println(new ObjectMapper().writeValueAsString(Map.of("gflops", concurrentDgemmRate(n))));
             System.exit(0);
         }
-        // Both sides are timed in steady state, as a long-lived service runs them: one untimed run
-        // of the same size first warms the JIT, the BLAS thread pools, and the heap. The heap part
-        // matters on this kind of machine: first-touching a fresh 8 MiB block faults its pages in at
-        // 5-20 ms, half a 1024 DGEMM, and numpywren writes one new block per task where the
-        // monolithic call works in place.
+        // With a "full" warm-up both sides are timed in steady state, as a long-lived service runs
+        // them: one untimed run of the same size warms the JIT, the BLAS thread pools and the heap.
+        // The heap part matters on this kind of machine: first-touching a fresh 8 MiB block faults
+        // its pages in at 5-20 ms, half a 1024 DGEMM, and numpywren writes one new block per task
+        // where the monolithic call works in place. A "small" warm-up (--quick) covers the JIT only.
+        boolean full = args.length > 4 && args[4].equals("full");
         if (mode.equals("monolithic")) {
-            monolithic(algorithm, n);
+            monolithic(algorithm, full ? n : Math.min(n, 256));
         } else {
-            numpywren(algorithm, n, block);
+            numpywren(algorithm, full ? n : Math.min(n, 2 * block), block);
         }
-        // The warm-up's blocks are garbage now; collect them so that the timed run starts from the
-        // same clean heap a fresh job in a long-lived service would (the trial JVMs keep G1 from
-        // shrinking the heap, so this returns nothing to the OS that the timed run would re-fault).
+        // The warm-up's blocks are garbage now. Collecting them lets the timed run start from the
+        // clean heap that a new job in a long-lived service would have. The trial JVMs keep G1 from
+        // shrinking the heap, so this returns nothing to the OS that the timed run would fault in again.
         System.gc();
         Map<String, Object> out = mode.equals("monolithic") ? monolithic(algorithm, n) : numpywren(algorithm, n, block);
         System.out.println(new ObjectMapper().writeValueAsString(out));
