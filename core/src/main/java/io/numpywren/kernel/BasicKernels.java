@@ -274,8 +274,8 @@ final class BasicKernels {
         double[] sd = s.data();
         double[] od = out.data();
         la.dsyrkLower(n, x.cols(), -1.0, x.data(), 0, x.rows(), 1.0, od, 0, n);
-        // Square tiles keep both the column-wise reads and the row-wise writes in cache; a plain
-        // double loop strides a whole column per write and cost a third of the DSYRK itself.
+        // Square tiles keep both the column-wise reads and the row-wise writes in cache, where a
+        // plain double loop strides a whole column per write.
         for (int jt = 0; jt < n; jt += TRANSPOSE_TILE) {
             int jEnd = Math.min(n, jt + TRANSPOSE_TILE);
             for (int it = jt; it < n; it += TRANSPOSE_TILE) {
