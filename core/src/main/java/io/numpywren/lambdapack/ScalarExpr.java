@@ -240,6 +240,11 @@ abstract class ScalarExpr {
                 }
                 double x = a.evalReal(env);
                 double y = b.evalReal(env);
+                if (y == 0 && (op == Ast.BinaryOp.DIVIDE || op == Ast.BinaryOp.FLOOR_DIVIDE
+                        || op == Ast.BinaryOp.MODULO)) {
+                    // Real division would yield an infinity that surfaces later as a baffling "ceiling of Infinity".
+                    throw new ArithmeticException("division by zero at " + position);
+                }
                 return switch (op) {
                     case ADD -> x + y;
                     case SUBTRACT -> x - y;

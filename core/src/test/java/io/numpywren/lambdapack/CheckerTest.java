@@ -1,8 +1,12 @@
 package io.numpywren.lambdapack;
 
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.storage.InMemoryBlockStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -92,6 +96,24 @@ class CheckerTest {
                     assertThat(e.line()).isEqualTo(3);
                     assertThat(e.column()).isEqualTo(20);
                 });
+    }
+
+    @Test
+    void aZeroDivisorIsNamedWhereItOccurs() {
+        Program p = Program.parse("t.lp", """
+                def p(A: BigMatrix, B: BigMatrix, N: int, G: int):
+                    groups = ceiling(N / G)
+                    for i in range(0, groups):
+                        B[i, 0] = chol(A[i, 0])
+                """);
+        InMemoryBlockStore store = new InMemoryBlockStore();
+        Map<String, BlockMatrix> matrices = Map.of(
+                "A", BlockMatrix.builder(store, "t", "A").shape(4, 1).blockSize(1).create(),
+                "B", BlockMatrix.builder(store, "t", "B").shape(4, 1).blockSize(1).create());
+        assertThatThrownBy(() -> p.bind(Program.ints("N", 4, "G", 0), matrices).analyser().taskCount())
+                .isInstanceOf(ArithmeticException.class)
+                .hasMessage("division by zero at line 2, column 22");
+        assertThat(p.bind(Program.ints("N", 4, "G", 2), matrices).analyser().taskCount()).isEqualTo(2);
     }
 
     @Test
