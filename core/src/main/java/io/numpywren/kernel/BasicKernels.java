@@ -231,21 +231,22 @@ final class BasicKernels {
         long n = s.get(0)[1];
         long k = s.get(1)[1];
         if (s.size() == 2) {
-            // The symmetric update computes the lower triangle only (and derives the upper one).
-            return m * (m + 1) * k + m * n;
+            // The symmetric update computes the lower triangle only (and derives the upper one
+            // unless told to keep S's).
+            return m * (m + 1) * k + (a.getBoolean("syrk", "lower", false) ? m * (m + 1) / 2 : m * n);
         }
         return 2 * m * n * k + m * n;
     }
 
     static List<Block> syrk(LinearAlgebra la, List<Block> in, KernelArgs args) {
-        return syrk(la, in, false);
+        return syrk(la, in, args, false);
     }
 
     static List<Block> syrkInPlace(LinearAlgebra la, List<Block> in, KernelArgs args) {
-        return syrk(la, in, true);
+        return syrk(la, in, args, true);
     }
 
-    private static List<Block> syrk(LinearAlgebra la, List<Block> in, boolean reuse) {
+    private static List<Block> syrk(LinearAlgebra la, List<Block> in, KernelArgs args, boolean reuse) {
         Block s = in.get(0);
         Block x = in.get(1);
         Block y = in.size() == 3 ? in.get(2) : x;
@@ -253,9 +254,18 @@ final class BasicKernels {
             throw new KernelException("syrk", "S − X·Yᵀ needs S m x n, X m x k and Y n x k; got S "
                     + s.shapeString() + ", X " + x.shapeString() + ", Y " + y.shapeString());
         }
+        boolean lowerOnly = args.getBoolean("syrk", "lower", false);
+        if (lowerOnly && x != y) {
+            throw new KernelException("syrk", "lower=1 needs the symmetric form syrk(S, X), got two different "
+                    + "blocks X " + x.shapeString() + " and Y " + y.shapeString());
+        }
         if (x == y) {
-            Block out = s.copy();
-            symmetricUpdate(la, s, x, out);
+            // The mirror reads S's original upper triangle, so only a lower-only update may overwrite S.
+            Block out = reuse && lowerOnly && s != x ? s : s.copy();
+            la.dsyrkLower(s.rows(), x.cols(), -1.0, x.data(), 0, x.rows(), 1.0, out.data(), 0, s.rows());
+            if (!lowerOnly) {
+                mirrorLowerUpdate(s, out);
+            }
             return List.of(out);
         }
         Block out = reuse && s != x && s != y ? s : s.copy();
@@ -265,15 +275,14 @@ final class BasicKernels {
     }
 
     /**
-     * out = S − X·Xᵀ with half the flops: DSYRK updates the lower triangle, and since X·Xᵀ is
-     * symmetric its upper triangle equals the lower one's transpose, recovered from what the
+     * Completes out = S − X·Xᵀ after DSYRK updated only out's lower triangle: since X·Xᵀ is
+     * symmetric, its upper triangle equals the lower one's transpose, recovered from what the
      * lower update subtracted. So S need not be symmetric for the result to be exact.
      */
-    private static void symmetricUpdate(LinearAlgebra la, Block s, Block x, Block out) {
+    private static void mirrorLowerUpdate(Block s, Block out) {
         int n = s.rows();
         double[] sd = s.data();
         double[] od = out.data();
-        la.dsyrkLower(n, x.cols(), -1.0, x.data(), 0, x.rows(), 1.0, od, 0, n);
         // Square tiles keep both the column-wise reads and the row-wise writes in cache, where a
         // plain double loop strides a whole column per write.
         for (int jt = 0; jt < n; jt += TRANSPOSE_TILE) {

@@ -23,7 +23,9 @@ import java.util.Set;
  *   <li>{@code chol(A)}: lower L with A = L·Lᵀ</li>
  *   <li>{@code trsm(A, B)}: X with op(A)·X = B, or X·op(A) = B when right; arguments right,
  *       lower (default true), transA</li>
- *   <li>{@code syrk(S, X, Y)} = S − X·Yᵀ; {@code syrk(S, X)} = S − X·Xᵀ</li>
+ *   <li>{@code syrk(S, X, Y)} = S − X·Yᵀ; {@code syrk(S, X)} = S − X·Xᵀ; argument lower (for
+ *       {@code syrk(S, X)} only): update the lower triangle alone and keep S's upper one, for
+ *       consumers such as chol that read only the lower triangle</li>
  *   <li>{@code qr_factor(A)} or {@code qr_factor(A1, A2)} (stacked): V, T, R with
  *       A = (I − V·T·Vᵀ)·[R; 0]</li>
  *   <li>{@code qr_leaf(V, T, C)} = Qᵀ·C; {@code qr_trailing_update(V, T, C1, C2)} = Qᵀ·[C1; C2],
@@ -55,7 +57,7 @@ public final class Kernels {
                 (s, a) -> cube(s.get(0)[0]) / 3, BasicKernels::chol));
         register(new KernelDefinition("trsm", 2, 2, 1, Set.of("right", "lower", "transA"),
                 BasicKernels::trsmFlops, BasicKernels::trsm));
-        register(new KernelDefinition("syrk", 2, 3, 1, Set.of(),
+        register(new KernelDefinition("syrk", 2, 3, 1, Set.of("lower"),
                 BasicKernels::syrkFlops, BasicKernels::syrk).reusingInputs(BasicKernels::syrkInPlace));
         register(new KernelDefinition("qr_factor", 1, 2, 3, Set.of(),
                 QrKernels::qrFactorFlops, QrKernels::qrFactor));

@@ -280,6 +280,35 @@ abstract class KernelSuite {
                 .isEqualTo(8L * 9 * 3 + 64);
     }
 
+    @Test
+    void aLowerOnlySyrkUpdatesTheLowerTriangleAndKeepsSsUpperOne() {
+        Block s = Dense.random(150, 150, 7);
+        Block x = Dense.random(150, 37, 8);
+        Block expected = Dense.subtract(s, Dense.multiply(x, x.transpose()));
+        KernelArgs lower = KernelArgs.of("lower", true);
+        Block out = run1("syrk", lower, s, x);
+        double scale = Dense.norm(expected);
+        for (int j = 0; j < 150; j++) {
+            for (int i = 0; i < 150; i++) {
+                if (i >= j) {
+                    assertThat(Math.abs(out.get(i, j) - expected.get(i, j))).as("(%d,%d)", i, j)
+                            .isLessThan(50 * EPS * scale);
+                } else {
+                    assertThat(out.get(i, j)).as("(%d,%d) keeps S's value", i, j).isEqualTo(s.get(i, j));
+                }
+            }
+        }
+        // Given up by its caller, S is updated in place to the same result; X is untouched.
+        Block sOwned = s.copy();
+        Block xBefore = x.copy();
+        assertThat(Kernels.get("syrk").runReusingInputs(provider(), List.of(sOwned, x), lower)).containsExactly(out);
+        assertThat(x).isEqualTo(xBefore);
+        assertThat(Kernels.get("syrk").flops(List.of(new int[] {8, 8}, new int[] {8, 3}), lower))
+                .isEqualTo(8L * 9 * 3 + 36);
+        assertThatThrownBy(() -> run("syrk", lower, s, x, Dense.random(150, 37, 9)))
+                .isInstanceOf(KernelException.class).hasMessageContaining("lower=1 needs the symmetric form");
+    }
+
     // ---------------------------------------------------------------- QR
 
     private void checkQr(Block a, List<Block> vtr) {
