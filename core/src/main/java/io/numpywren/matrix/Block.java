@@ -34,7 +34,7 @@ public final class Block {
 
     public static Block zeros(int rows, int cols) {
         checkShape(rows, cols);
-        return new Block(rows, cols, new double[Math.multiplyExact(rows, cols)]);
+        return new Block(rows, cols, BlockArrayPool.shared().takeZeroed(Math.multiplyExact(rows, cols)));
     }
 
     /** The rows x cols matrix with ones on its main diagonal. */
@@ -103,7 +103,9 @@ public final class Block {
     }
 
     public Block copy() {
-        return new Block(rows, cols, data.clone());
+        double[] copied = BlockArrayPool.shared().take(data.length);
+        System.arraycopy(data, 0, copied, 0, data.length);
+        return new Block(rows, cols, copied);
     }
 
     public Block transpose() {
@@ -174,24 +176,7 @@ public final class Block {
 
     /** Position of the first non-finite entry as {row, col}, or null when all are finite. */
     public int[] firstNonFinite() {
-        // x * 0 is NaN exactly for NaN and ±Inf, so a sum with no early exit finds them. Four
-        // independent sums keep the adds from waiting on each other (3x faster than one).
-        double p0 = 0.0;
-        double p1 = 0.0;
-        double p2 = 0.0;
-        double p3 = 0.0;
-        int n = data.length;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            p0 += data[i] * 0.0;
-            p1 += data[i + 1] * 0.0;
-            p2 += data[i + 2] * 0.0;
-            p3 += data[i + 3] * 0.0;
-        }
-        for (; i < n; i++) {
-            p0 += data[i] * 0.0;
-        }
-        if (p0 + p1 + p2 + p3 == 0.0) {
+        if (allFinite(data, 0, data.length)) {
             return null;
         }
         for (int k = 0; k < data.length; k++) {
@@ -200,6 +185,27 @@ public final class Block {
             }
         }
         return null;
+    }
+
+    /** True when {@code data[from, to)} holds no NaN and no infinity. */
+    public static boolean allFinite(double[] data, int from, int to) {
+        // x * 0 is NaN exactly for NaN and ±Inf, so a sum with no early exit finds them. Four
+        // independent sums keep the adds from waiting on each other (3x faster than one).
+        double p0 = 0.0;
+        double p1 = 0.0;
+        double p2 = 0.0;
+        double p3 = 0.0;
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            p0 += data[i] * 0.0;
+            p1 += data[i + 1] * 0.0;
+            p2 += data[i + 2] * 0.0;
+            p3 += data[i + 3] * 0.0;
+        }
+        for (; i < to; i++) {
+            p0 += data[i] * 0.0;
+        }
+        return p0 + p1 + p2 + p3 == 0.0;
     }
 
     public String shapeString() {

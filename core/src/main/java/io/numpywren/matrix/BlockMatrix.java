@@ -328,12 +328,17 @@ public final class BlockMatrix {
             return Block.zeros(blockRowsAt(index[index.length - 2]), blockColsAt(index[index.length - 1]));
         }
         FetchedBlock fetched = store.getBlock(key, double[]::new);
-        if (fetched.dtype() != dtype) {
-            throw new CorruptBlockException(key, "stored as " + fetched.dtype().numpyName() + " but matrix '" + name
-                    + "' is " + dtype.numpyName());
+        Block block;
+        try {
+            if (fetched.dtype() != dtype) {
+                throw new CorruptBlockException(key, "stored as " + fetched.dtype().numpyName() + " but matrix '"
+                        + name + "' is " + dtype.numpyName());
+            }
+            // The caller may modify what it reads; the store's own block must stay as it is.
+            block = fetched.shared() ? fetched.block().copy() : fetched.block();
+        } finally {
+            fetched.release();
         }
-        // The caller may modify what it reads; the store's own block must stay as it is.
-        Block block = fetched.shared() ? fetched.block().copy() : fetched.block();
         int r = blockRowsAt(index[index.length - 2]);
         int c = blockColsAt(index[index.length - 1]);
         if (exactBlockShapes && (block.rows() != r || block.cols() != c)) {

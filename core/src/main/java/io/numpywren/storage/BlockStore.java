@@ -46,9 +46,21 @@ public interface BlockStore extends AutoCloseable {
     }
 
     /**
+     * {@link #putBlock} for a caller that gives {@code block} up: it will neither read nor
+     * modify it again, and nothing else refers to its array. A store that keeps blocks as given
+     * may then recycle the array once the key is deleted or replaced and every reader of it has
+     * {@linkplain FetchedBlock#release() released} it.
+     */
+    default StoredBlock putGivenBlock(String key, Block block, DType dtype) {
+        return putBlock(key, block, dtype);
+    }
+
+    /**
      * Reads and verifies the block under {@code key}, decoding it into an array from
      * {@code allocator} (given the number of values). A store that kept the block decoded
-     * returns that block itself, marked {@link FetchedBlock#shared()}.
+     * returns that block itself, marked {@link FetchedBlock#shared()}; a reader that calls
+     * {@link FetchedBlock#release()} when done lets the store recycle its array later, one that
+     * does not keeps it from ever being recycled.
      *
      * @throws io.numpywren.codec.CorruptBlockException when the stored bytes do not verify
      */

@@ -12,6 +12,25 @@ import io.numpywren.matrix.DType;
  * @param shared whether the store itself holds {@code block}: then nobody may modify it
  * @param finite whether the store checked, when the block was put, that every value is finite;
  *               a kernel need not check such an input again
+ * @param onRelease what {@link #release()} tells the store
  */
-public record FetchedBlock(Block block, DType dtype, long bytes, boolean shared, boolean finite) {
+public record FetchedBlock(Block block, DType dtype, long bytes, boolean shared, boolean finite, Runnable onRelease) {
+    private static final Runnable NOTHING = () -> { };
+
+    public FetchedBlock {
+        java.util.Objects.requireNonNull(onRelease, "onRelease");
+    }
+
+    /** A block the reader owns outright, or one whose store need not hear when it is done. */
+    public FetchedBlock(Block block, DType dtype, long bytes, boolean shared, boolean finite) {
+        this(block, dtype, bytes, shared, finite, NOTHING);
+    }
+
+    /**
+     * Tells the store the reader is done with a {@link #shared()} block, which it must then no
+     * longer touch. Call it at most once.
+     */
+    public void release() {
+        onRelease.run();
+    }
 }

@@ -2,6 +2,7 @@ package io.numpywren.storage;
 
 import io.numpywren.codec.BlockCodec;
 import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockArrayPool;
 import io.numpywren.matrix.DType;
 
 import java.nio.ByteBuffer;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 
 /**
@@ -17,6 +19,11 @@ import java.util.function.IntFunction;
  * decoded and hands them to {@link #getBlock} as they are, so a worker in this process reads
  * and writes blocks without encoding, copying or checksumming them. Only a byte-level
  * {@link #get} of such a block encodes it.
+ *
+ * <p>A block given up with {@link #putGivenBlock} goes back to {@link BlockArrayPool#shared()}
+ * once its key is deleted or replaced and every reader has released it: an intermediate's array
+ * then serves a later task's output instead of the heap growing by a fresh one per task. A
+ * reader that never releases (or a speculative copy still reading) only keeps it from that.
  */
 public final class InMemoryBlockStore implements BlockStore {
     private final ConcurrentSkipListMap<String, Entry> objects = new ConcurrentSkipListMap<>();
@@ -34,7 +41,63 @@ public final class InMemoryBlockStore implements BlockStore {
         }
     }
 
-    private record Decoded(Block block, long size, boolean finite) implements Entry {
+    /** A decoded block, with the count of readers that may still be using its array. */
+    private static final class Decoded implements Entry {
+        final Block block;
+        final long size;
+        final boolean finite;
+        /** Whether the array was given up by its writer, and so may go to the pool. */
+        final boolean recyclable;
+        private int readers;
+        private boolean removed;
+
+        Decoded(Block block, long size, boolean finite, boolean recyclable) {
+            this.block = block;
+            this.size = size;
+            this.finite = finite;
+            this.recyclable = recyclable;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        /** Counts one more reader, unless the entry left the map (then the caller looks again). */
+        synchronized boolean acquire() {
+            if (removed) {
+                return false;
+            }
+            readers++;
+            return true;
+        }
+
+        synchronized void release() {
+            readers--;
+            recycleIfUnused();
+        }
+
+        /** Called once the entry is no longer in the map (deleted or replaced). */
+        synchronized void removed() {
+            removed = true;
+            recycleIfUnused();
+        }
+
+        private void recycleIfUnused() {
+            if (removed && readers == 0 && recyclable) {
+                BlockArrayPool.shared().give(block.data());
+            }
+        }
+
+        /** A release that counts once however often it is called. */
+        Runnable releaseOnce() {
+            AtomicBoolean done = new AtomicBoolean();
+            return () -> {
+                if (done.compareAndSet(false, true)) {
+                    release();
+                }
+            };
+        }
     }
 
     public InMemoryBlockStore() {
@@ -50,37 +113,70 @@ public final class InMemoryBlockStore implements BlockStore {
         BlockKeys.validate(key);
         // slice() fixes the view to [position, limit) so later changes to the caller's
         // position or limit cannot change what is stored.
-        objects.put(key, new Bytes(bytes.slice().asReadOnlyBuffer()));
+        replace(key, new Bytes(bytes.slice().asReadOnlyBuffer()));
     }
 
     @Override
     public StoredBlock putBlock(String key, Block block, DType dtype) {
+        return putBlock(key, block, dtype, false);
+    }
+
+    @Override
+    public StoredBlock putGivenBlock(String key, Block block, DType dtype) {
+        return putBlock(key, block, dtype, true);
+    }
+
+    private StoredBlock putBlock(String key, Block block, DType dtype, boolean given) {
         if (dtype != DType.FLOAT64) {
             // Narrower types round their values: keep the encoding, which holds them rounded.
             return BlockStore.super.putBlock(key, block, dtype);
         }
         BlockKeys.validate(key);
-        // One scan here spares every task that reads the block its own.
-        Decoded entry = new Decoded(block, BlockCodec.encodedBytes(block, dtype), block.firstNonFinite() == null);
-        objects.put(key, entry);
-        return new StoredBlock(BlockCodec.float64Checksum(block), entry.size(), true);
+        // One scan here (fused with the checksum's) spares every task that reads the block its own.
+        BlockCodec.Float64Digest digest = BlockCodec.float64Digest(block);
+        Decoded entry = new Decoded(block, BlockCodec.encodedBytes(block, dtype), digest.finite(), given);
+        replace(key, entry);
+        return new StoredBlock(digest.checksum(), entry.size(), true);
+    }
+
+    private void replace(String key, Entry entry) {
+        if (objects.put(key, entry) instanceof Decoded old) {
+            old.removed();
+        }
     }
 
     @Override
     public ByteBuffer get(String key) {
-        Entry entry = entry(key);
-        if (entry instanceof Decoded decoded) {
-            return BlockCodec.encode(decoded.block()).asReadOnlyBuffer();
+        while (true) {
+            Entry entry = entry(key);
+            if (entry instanceof Bytes bytes) {
+                return bytes.buffer().duplicate();
+            }
+            Decoded decoded = (Decoded) entry;
+            if (decoded.acquire()) {
+                try {
+                    return BlockCodec.encode(decoded.block).asReadOnlyBuffer();
+                } finally {
+                    decoded.release();
+                }
+            }
         }
-        return ((Bytes) entry).buffer().duplicate();
     }
 
     @Override
     public FetchedBlock getBlock(String key, IntFunction<double[]> allocator) {
-        if (entry(key) instanceof Decoded decoded) {
-            return new FetchedBlock(decoded.block(), DType.FLOAT64, decoded.size(), true, decoded.finite());
+        while (true) {
+            Entry entry = entry(key);
+            if (entry instanceof Bytes) {
+                return BlockStore.super.getBlock(key, allocator);
+            }
+            Decoded decoded = (Decoded) entry;
+            // Not acquired: it was deleted or replaced after the lookup, so look again.
+            if (decoded.acquire()) {
+                return new FetchedBlock(decoded.block, DType.FLOAT64, decoded.size, true, decoded.finite,
+                        decoded.releaseOnce());
+            }
         }
-        return BlockStore.super.getBlock(key, allocator);
     }
 
     private Entry entry(String key) {
@@ -101,7 +197,11 @@ public final class InMemoryBlockStore implements BlockStore {
     @Override
     public boolean delete(String key) {
         BlockKeys.validate(key);
-        return objects.remove(key) != null;
+        Entry removed = objects.remove(key);
+        if (removed instanceof Decoded decoded) {
+            decoded.removed();
+        }
+        return removed != null;
     }
 
     @Override

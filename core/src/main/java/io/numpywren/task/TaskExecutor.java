@@ -7,6 +7,7 @@ import io.numpywren.kernel.KernelException;
 import io.numpywren.kernel.Kernels;
 import io.numpywren.kernel.LinearAlgebra;
 import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockArrayPool;
 import io.numpywren.matrix.DType;
 import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
@@ -31,9 +32,6 @@ import java.util.Set;
  * for a bad task: every failure comes back as a result with a classified error.
  */
 public final class TaskExecutor {
-    /** Each worker thread reuses its finished tasks' block arrays (see {@link BlockBuffers}). */
-    private static final ThreadLocal<BlockBuffers> BUFFERS = ThreadLocal.withInitial(BlockBuffers::new);
-
     private final BlockStore store;
     private final LinearAlgebra la;
     private final String worker;
@@ -77,7 +75,21 @@ public final class TaskExecutor {
                     "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: " + e.getMessage(), null));
         }
         long start = System.nanoTime();
-        BlockBuffers buffers = BUFFERS.get();
+        // A key named twice (a diagonal update reading one panel block as X and Y) is read
+        // once and passed as the same block, which kernels such as syrk recognise.
+        Map<String, FetchedBlock> read = new HashMap<>();
+        try {
+            return execute(spec, kernel, args, start, read);
+        } finally {
+            // Only now may a store that shares its blocks recycle what this task read.
+            for (FetchedBlock fetched : read.values()) {
+                fetched.release();
+            }
+        }
+    }
+
+    private TaskResult execute(TaskSpec spec, Kernel kernel, KernelArgs args, long start, Map<String, FetchedBlock> read) {
+        BlockArrayPool pool = BlockArrayPool.shared();
         List<Block> inputs = new ArrayList<>(spec.inputs().size());
         boolean[] knownFinite = new boolean[spec.inputs().size()];
         // Arrays the store holds (read from it, or handed to it): never overwritten or reused here.
@@ -85,14 +97,11 @@ public final class TaskExecutor {
         long bytesRead = 0;
         String current = null;
         try {
-            // A key named twice (a diagonal update reading one panel block as X and Y) is read
-            // once and passed as the same block, which kernels such as syrk recognise.
-            Map<String, FetchedBlock> read = new HashMap<>();
             for (int i = 0; i < spec.inputs().size(); i++) {
                 current = spec.inputs().get(i);
                 FetchedBlock fetched = read.get(current);
                 if (fetched == null) {
-                    fetched = store.getBlock(current, buffers::take);
+                    fetched = store.getBlock(current, pool::take);
                     bytesRead += fetched.bytes();
                     if (fetched.shared()) {
                         storeOwned.add(fetched.block().data());
@@ -112,7 +121,7 @@ public final class TaskExecutor {
         } catch (StoreException e) {
             return failed(spec, TaskError.transientError("store", "reading " + current + ": " + e.getMessage()));
         }
-        long read = System.nanoTime();
+        long readDone = System.nanoTime();
         List<Block> outputs;
         long flops;
         try {
@@ -137,7 +146,13 @@ public final class TaskExecutor {
                 TaskSpec.OutputBlock out = spec.outputs().get(i);
                 current = out.key();
                 Block output = outputs.get(i);
-                StoredBlock stored = store.putBlock(out.key(), output, DType.fromName(out.dtype()));
+                if (storeOwned.contains(output.data())) {
+                    // An output that is an input (or an earlier output) as it stands: the store
+                    // must not hold one array under two keys, which it may recycle separately.
+                    output = output.copy();
+                }
+                // The task gives its outputs up: the store may recycle a kept one once it is deleted.
+                StoredBlock stored = store.putGivenBlock(out.key(), output, DType.fromName(out.dtype()));
                 if (stored.kept()) {
                     storeOwned.add(output.data());
                 }
@@ -148,18 +163,16 @@ public final class TaskExecutor {
             return failed(spec, TaskError.transientError("store", "writing " + current + ": " + e.getMessage()));
         }
         long end = System.nanoTime();
-        // Everything is stored: the arrays of inputs and outputs the store does not hold serve the next task.
-        List<double[]> used = new ArrayList<>(inputs.size() + outputs.size());
+        // Everything is stored: the arrays of inputs and outputs the store does not hold serve later tasks.
         for (List<Block> blocks : List.of(inputs, outputs)) {
             for (Block b : blocks) {
                 if (!storeOwned.contains(b.data())) {
-                    used.add(b.data());
+                    pool.give(b.data());
                 }
             }
         }
-        buffers.giveBack(used);
         return new TaskResult(TaskResult.VERSION, spec.jobId(), spec.taskId(), spec.attempt(), TaskResult.Status.OK,
-                written, flops, bytesRead, bytesWritten, (read - start) / 1e9, (computed - read) / 1e9,
+                written, flops, bytesRead, bytesWritten, (readDone - start) / 1e9, (computed - readDone) / 1e9,
                 (end - computed) / 1e9, worker, la.name(), null);
     }
 

@@ -2,6 +2,7 @@ package io.numpywren.storage;
 
 import io.numpywren.codec.BlockCodec;
 import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockArrayPool;
 import io.numpywren.matrix.DType;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,52 @@ class InMemoryBlockStoreTest {
 
         mem.delete("a");
         assertThat(mem.totalBytes()).isEqualTo(3);
+    }
+
+    /** A block of a length no other test uses, so the shared pool's answer is this test's array or none. */
+    private static Block poolSized(int extraColumns) {
+        return Block.zeros(1024, BlockArrayPool.MIN_LENGTH / 1024 + 7 + extraColumns);
+    }
+
+    private static boolean recycled(Block block) {
+        double[] next = BlockArrayPool.shared().take(block.data().length);
+        return next == block.data();
+    }
+
+    @Test
+    void aGivenBlockIsRecycledOnceDeletedAndReleasedByEveryReader() {
+        Block given = poolSized(0);
+        store.putGivenBlock("ns/G/0_0", given, DType.FLOAT64);
+        FetchedBlock first = store.getBlock("ns/G/0_0", double[]::new);
+        FetchedBlock second = store.getBlock("ns/G/0_0", double[]::new);
+        store.delete("ns/G/0_0");
+        first.release();
+        first.release(); // counts once: the second reader still holds it
+        assertThat(recycled(given)).as("recycled while a reader holds it").isFalse();
+        second.release();
+        assertThat(recycled(given)).isTrue();
+    }
+
+    @Test
+    void aReplacedGivenBlockIsRecycledButAKeptUserBlockNeverIs() {
+        Block given = poolSized(1);
+        store.putGivenBlock("ns/G/0_1", given, DType.FLOAT64);
+        store.putBlock("ns/G/0_1", counting(2, 2), DType.FLOAT64);
+        assertThat(recycled(given)).isTrue();
+
+        Block users = poolSized(2);
+        store.putBlock("ns/G/0_2", users, DType.FLOAT64);
+        store.getBlock("ns/G/0_2", double[]::new).release();
+        store.delete("ns/G/0_2");
+        assertThat(recycled(users)).as("the caller of putBlock may still hold it").isFalse();
+
+        // A reader that never releases keeps a given block out of the pool for good.
+        Block unreleased = poolSized(3);
+        store.putGivenBlock("ns/G/0_3", unreleased, DType.FLOAT64);
+        store.getBlock("ns/G/0_3", double[]::new);
+        store.get("ns/G/0_3");
+        store.delete("ns/G/0_3");
+        assertThat(recycled(unreleased)).isFalse();
     }
 
     @Test
@@ -76,6 +123,15 @@ class InMemoryBlockStoreTest {
         assertThat(store.getBlock("ns/A/0_1", double[]::new).finite()).isFalse();
         assertThat(store.getBlock("ns/A/0_2", double[]::new).finite()).isFalse();
         assertThat(store.getBlock("ns/A/0_3", double[]::new).finite()).isFalse();
+        // The scan runs chunk by chunk beside the checksum: 9000 values span three chunks, the last partial.
+        for (int at : new int[] {0, 4095, 4096, 8191, 8192, 8999}) {
+            Block big = counting(90, 100);
+            big.data()[at] = Double.NaN;
+            store.putBlock("ns/C/0_0", big, DType.FLOAT64);
+            assertThat(store.getBlock("ns/C/0_0", double[]::new).finite()).as("NaN at %d", at).isFalse();
+        }
+        store.putBlock("ns/C/0_0", counting(90, 100), DType.FLOAT64);
+        assertThat(store.getBlock("ns/C/0_0", double[]::new).finite()).isTrue();
     }
 
     @Test
