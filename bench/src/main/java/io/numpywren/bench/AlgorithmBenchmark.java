@@ -123,14 +123,14 @@ public final class AlgorithmBenchmark {
      * The textbook flop count of the monolithic routine: what both sides must at least do.
      * (svd: the bidiagonal reduction that dominates singular values alone.)
      */
-    static double nominalFlops(String algorithm, int n, int block) {
+    static double nominalFlops(String algorithm, int n) {
         double n3 = Math.pow(n, 3);
         return switch (algorithm) {
             case "gemm" -> 2 * n3;
             case "cholesky" -> n3 / 3;
             case "qr" -> 4 * n3 / 3;
             case "svd" -> 8 * n3 / 3;
-            case "solve" -> n3 / 3 + 2.0 * n * n * Math.min(block, n);
+            case "solve" -> n3 / 3 + 2.0 * n * n * AlgorithmTrial.solveRightHandSides(n);
             default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
         };
     }
@@ -155,7 +155,7 @@ public final class AlgorithmBenchmark {
                 / Math.max(1e-9, last.get("workerSecondsAllocated").asDouble());
         double busyOverFixed = last.get("workerSecondsBusy").asDouble()
                 / Math.max(1e-9, last.get("workerSecondsFixedPool").asDouble());
-        double floor = nominalFlops(algorithm, size.n(), size.block()) / (dgemmRate * 1e9);
+        double floor = nominalFlops(algorithm, size.n()) / (dgemmRate * 1e9);
         System.out.printf("%-9s %6d %6d %8.3f (%5.3f..%5.3f) %8.3f (%5.3f..%5.3f) %6.2fx %7.3f %8.2f %7d %8.2f GiB "
                         + "%8.2fx %5.2f/%4.2f%n",
                 algorithm, size.n(), size.block(), monoMedian, min(mono), max(mono), nwMedian, min(nw), max(nw),
