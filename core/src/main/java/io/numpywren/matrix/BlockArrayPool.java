@@ -53,10 +53,12 @@ public final class BlockArrayPool {
         return recycled;
     }
 
-    private synchronized double[] takeHeld(int length) {
-        if (length < MIN_LENGTH) {
-            return null;
-        }
+    private double[] takeHeld(int length) {
+        // Small blocks (the scheduler's 1x1 ones among them) never touch the lock.
+        return length < MIN_LENGTH ? null : takeHeldLarge(length);
+    }
+
+    private synchronized double[] takeHeldLarge(int length) {
         ArrayDeque<double[]> held = byLength.get(length);
         double[] a = held == null ? null : held.pollFirst();
         if (a != null) {
@@ -70,8 +72,14 @@ public final class BlockArrayPool {
      * caller must hold no reference to it afterwards, nor may anyone else. Giving the same array
      * twice keeps it once.
      */
-    public synchronized void give(double[] array) {
-        if (array.length < MIN_LENGTH || heldBytes + bytes(array) > capacityBytes) {
+    public void give(double[] array) {
+        if (array.length >= MIN_LENGTH) {
+            keep(array);
+        }
+    }
+
+    private synchronized void keep(double[] array) {
+        if (heldBytes + bytes(array) > capacityBytes) {
             return;
         }
         ArrayDeque<double[]> held = byLength.computeIfAbsent(array.length, n -> new ArrayDeque<>());
