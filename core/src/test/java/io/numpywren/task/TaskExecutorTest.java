@@ -231,7 +231,13 @@ class TaskExecutorTest {
                 .isEqualTo(BlockCodec.header("jobs/job1/C/0_1", store.get("jobs/job1/C/0_1")).checksum());
         assertThat(first.bytesRead()).isEqualTo(3L * (BlockCodec.HEADER_BYTES + 8L * n * n));
     }
-    private static final Map<String, TaskSpec.TypedValue> TWICE = Map.of("alpha", new TaskSpec.TypedValue("real", "2"));
+
+    /** Runs a task writing twice the block under {@code in} to {@code out}, and checks it succeeded. */
+    private void doubles(String in, String out) {
+        TaskResult r = executor.execute(spec("scale", Map.of("alpha", new TaskSpec.TypedValue("real", "2")), List.of(in),
+                List.of(out)));
+        assertThat(r.ok()).as("%s", r.error()).isTrue();
+    }
 
     @Test
     void anIntermediateDeletedAfterItsLastReaderServesALaterTasksOutput() {
@@ -239,17 +245,15 @@ class TaskExecutorTest {
         int rows = 515;
         int cols = 509;
         store.putBlock("in/A/0_0", block(rows, cols, 0.5), DType.FLOAT64);
-        assertThat(executor.execute(spec("scale", TWICE, List.of("in/A/0_0"), List.of("jobs/job1/T/0_0"))).ok()).isTrue();
+        doubles("in/A/0_0", "jobs/job1/T/0_0");
         io.numpywren.storage.FetchedBlock t = store.getBlock("jobs/job1/T/0_0", double[]::new);
         double[] intermediate = t.block().data();
         t.release(); // unreleased, this read would keep T's array out of the pool for good
-        assertThat(executor.execute(spec("scale", TWICE, List.of("jobs/job1/T/0_0"), List.of("jobs/job1/U/0_0"))).ok())
-                .isTrue();
+        doubles("jobs/job1/T/0_0", "jobs/job1/U/0_0");
         Block u = store.getBlock("jobs/job1/U/0_0", double[]::new).block().copy();
         store.delete("jobs/job1/T/0_0"); // as the coordinator does once T's last reader has finished
 
-        assertThat(executor.execute(spec("scale", TWICE, List.of("jobs/job1/U/0_0"), List.of("jobs/job1/V/0_0"))).ok())
-                .isTrue();
+        doubles("jobs/job1/U/0_0", "jobs/job1/V/0_0");
         Block v = store.getBlock("jobs/job1/V/0_0", double[]::new).block();
         assertThat(v.data()).as("the output reuses T's array").isSameAs(intermediate);
         assertThat(store.getBlock("jobs/job1/U/0_0", double[]::new).block()).isEqualTo(u);
@@ -263,13 +267,13 @@ class TaskExecutorTest {
         int rows = 517;
         int cols = 509;
         store.putBlock("in/A/0_0", block(rows, cols, 0.5), DType.FLOAT64);
-        assertThat(executor.execute(spec("scale", TWICE, List.of("in/A/0_0"), List.of("jobs/job1/T/0_0"))).ok()).isTrue();
+        doubles("in/A/0_0", "jobs/job1/T/0_0");
         // A speculative copy of T's reader, still running when the job frees T.
         io.numpywren.storage.FetchedBlock straggler = store.getBlock("jobs/job1/T/0_0", double[]::new);
         Block seen = straggler.block().copy();
         store.delete("jobs/job1/T/0_0");
 
-        assertThat(executor.execute(spec("scale", TWICE, List.of("in/A/0_0"), List.of("jobs/job1/W/0_0"))).ok()).isTrue();
+        doubles("in/A/0_0", "jobs/job1/W/0_0");
         assertThat(store.getBlock("jobs/job1/W/0_0", double[]::new).block().data()).isNotSameAs(straggler.block().data());
         assertThat(straggler.block()).isEqualTo(seen);
         straggler.release();
