@@ -55,7 +55,8 @@ public final class InMemoryBlockStore implements BlockStore {
             this.block = block;
             this.size = size;
             this.finite = finite;
-            this.recyclable = recyclable;
+            // The pool keeps no small arrays, so their readers need not be counted either.
+            this.recyclable = recyclable && block.data().length >= BlockArrayPool.MIN_LENGTH;
         }
 
         @Override
@@ -171,6 +172,10 @@ public final class InMemoryBlockStore implements BlockStore {
                 return BlockStore.super.getBlock(key, allocator);
             }
             Decoded decoded = (Decoded) entry;
+            if (!decoded.recyclable) {
+                // Never recycled, so its readers need not be counted: the per-task path of small blocks.
+                return new FetchedBlock(decoded.block, DType.FLOAT64, decoded.size, true, decoded.finite);
+            }
             // Not acquired: it was deleted or replaced after the lookup, so look again.
             if (decoded.acquire()) {
                 return new FetchedBlock(decoded.block, DType.FLOAT64, decoded.size, true, decoded.finite,

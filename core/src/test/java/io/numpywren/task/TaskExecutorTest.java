@@ -239,13 +239,19 @@ class TaskExecutorTest {
         assertThat(r.ok()).as("%s", r.error()).isTrue();
     }
 
+    /**
+     * Stores in/A (rows x 509, entries 0.5 + i) and writes twice it to the intermediate T. Each
+     * test takes an odd row count no other test uses, so the shared pool holds no other array
+     * of that length; 509 columns make it large enough for the pool (BlockArrayPool.MIN_LENGTH).
+     */
+    private void writeIntermediateT(int rows) {
+        store.putBlock("in/A/0_0", block(rows, 509, 0.5), DType.FLOAT64);
+        doubles("in/A/0_0", "jobs/job1/T/0_0");
+    }
+
     @Test
     void anIntermediateDeletedAfterItsLastReaderServesALaterTasksOutput() {
-        // An odd size no other test uses, large enough for the pool (BlockArrayPool.MIN_LENGTH).
-        int rows = 515;
-        int cols = 509;
-        store.putBlock("in/A/0_0", block(rows, cols, 0.5), DType.FLOAT64);
-        doubles("in/A/0_0", "jobs/job1/T/0_0");
+        writeIntermediateT(515);
         io.numpywren.storage.FetchedBlock t = store.getBlock("jobs/job1/T/0_0", double[]::new);
         double[] intermediate = t.block().data();
         t.release(); // unreleased, this read would keep T's array out of the pool for good
@@ -264,10 +270,7 @@ class TaskExecutorTest {
 
     @Test
     void anIntermediateAStragglerStillReadsIsNotRecycled() {
-        int rows = 517;
-        int cols = 509;
-        store.putBlock("in/A/0_0", block(rows, cols, 0.5), DType.FLOAT64);
-        doubles("in/A/0_0", "jobs/job1/T/0_0");
+        writeIntermediateT(517);
         // A speculative copy of T's reader, still running when the job frees T.
         io.numpywren.storage.FetchedBlock straggler = store.getBlock("jobs/job1/T/0_0", double[]::new);
         Block seen = straggler.block().copy();
