@@ -92,6 +92,7 @@ public final class AlgorithmBenchmark {
                 rows.add(measure("svd", size, repetitions, cores, dgemmRate, !quick));
             }
         }
+        printKernelBounds(rows, cores);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", "algorithms");
         doc.put("version", 1);
@@ -179,7 +180,53 @@ public final class AlgorithmBenchmark {
         row.put("busyOverAllocatedElastic", busyOverAllocated);
         row.put("busyOverAllocatedFixedPool", busyOverFixed);
         row.put("provider", last.get("provider").asText());
+        if (algorithm.equals("cholesky")) {
+            JsonNode bound = trial("kernel-bound", algorithm, size, 1, "-");
+            row.put("kernelBound", bound);
+            row.put("kernelBoundSeconds", bound.get("lowerBoundSeconds").asDouble());
+            row.put("kernelBoundOverMonolithic", bound.get("lowerBoundSeconds").asDouble() / monoMedian);
+        }
         return row;
+    }
+
+    /**
+     * Shows, for each Cholesky row, how fast its task DAG could possibly run here: whether a
+     * ratio below 1.0 is a matter of overheads or out of reach of any schedule of these kernels.
+     */
+    private static void printKernelBounds(List<Map<String, Object>> rows, int cores) {
+        List<Map<String, Object>> bounded = rows.stream().filter(r -> r.containsKey("kernelBound")).toList();
+        if (bounded.isEmpty()) {
+            return;
+        }
+        System.out.printf("%nCholesky kernel bound: the job's own task DAG, each task costed at the one BLAS call its "
+                + "kernel makes, timed with %d such calls at once on warm arrays (medians). The work over %d workers and "
+                + "the critical path bound every schedule: nothing above these calls (store, copies, checksums, "
+                + "scheduling, fresh memory) is counted. 'list' is an overhead-free longest-path-first schedule.%n",
+                cores, cores);
+        System.out.printf("%6s %6s %6s %14s %14s %14s %14s %8s %8s %8s %10s%n", "n", "block", "tasks", "dpotrf ms (#)",
+                "dtrsm ms (#)", "dsyrk ms (#)", "dgemm ms (#)", "work s", "crit s", "list s", "bound/mono");
+        for (Map<String, Object> row : bounded) {
+            JsonNode bound = (JsonNode) row.get("kernelBound");
+            StringBuilder calls = new StringBuilder();
+            for (String call : List.of("dpotrf", "dtrsm", "dsyrk", "dgemm")) {
+                JsonNode c = bound.get("calls").get(call);
+                calls.append(c == null ? String.format(" %14s", "-")
+                        : String.format(" %8.1f (%3d)", c.get("seconds").asDouble() * 1e3, c.get("tasks").asInt()));
+            }
+            System.out.printf("%6d %6d %6d%s %8.3f %8.3f %8.3f %9.2fx%n", (Integer) row.get("n"), (Integer) row.get("block"),
+                    bound.get("tasks").asInt(), calls, bound.get("workSeconds").asDouble(),
+                    bound.get("criticalPathSeconds").asDouble(), bound.get("listScheduleSeconds").asDouble(),
+                    (Double) row.get("kernelBoundOverMonolithic"));
+        }
+        for (Map<String, Object> row : bounded) {
+            double over = (Double) row.get("kernelBoundOverMonolithic");
+            if (over >= 1.0) {
+                System.out.printf("cholesky n=%d block=%d: no schedule of these calls finishes before %.3f s, %.2fx the "
+                        + "monolithic dpotrf (%.3f s), so a ratio below 1.0 is out of reach at this block size on this "
+                        + "machine.%n", (Integer) row.get("n"), (Integer) row.get("block"),
+                        (Double) row.get("kernelBoundSeconds"), over, (Double) row.get("monolithicSeconds"));
+            }
+        }
     }
 
     /**

@@ -28,7 +28,8 @@ import java.util.concurrent.Future;
  *
  * <pre>java ... AlgorithmTrial monolithic|numpywren ALGORITHM N BLOCK [full|small]</pre>
  * or {@code AlgorithmTrial dgemm-rate - N -} for the machine's DGEMM rate, or
- * {@code AlgorithmTrial dgemm-workers - N -} for the rate of one DGEMM per core at once.
+ * {@code AlgorithmTrial dgemm-workers - N -} for the rate of one DGEMM per core at once, or
+ * {@code AlgorithmTrial kernel-bound cholesky N BLOCK} for {@link CholeskyKernelBound}.
  */
 public final class AlgorithmTrial {
     private AlgorithmTrial() {
@@ -41,6 +42,14 @@ public final class AlgorithmTrial {
         int block = Integer.parseInt(args[3]);
         if (mode.equals("dgemm-rate")) {
             System.out.println(new ObjectMapper().writeValueAsString(Map.of("gflops", dgemmRate(n))));
+            System.exit(0);
+        }
+        if (mode.equals("kernel-bound")) {
+            if (!algorithm.equals("cholesky")) {
+                throw new IllegalArgumentException("the kernel bound is measured for cholesky only, not " + algorithm);
+            }
+            int workers = Runtime.getRuntime().availableProcessors();
+            System.out.println(new ObjectMapper().writeValueAsString(CholeskyKernelBound.measure(n, block, workers)));
             System.exit(0);
         }
         if (mode.equals("dgemm-workers")) {
