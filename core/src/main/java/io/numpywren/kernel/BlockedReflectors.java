@@ -1,5 +1,7 @@
 package io.numpywren.kernel;
 
+import io.numpywren.matrix.BlockArrayPool;
+
 /**
  * Householder reflectors in compact-WY form, applied a panel of {@link #INNER_BLOCK} reflectors
  * at a time, and the QR of two stacked triangles, every large product a GEMM.
@@ -21,6 +23,16 @@ final class BlockedReflectors {
     private BlockedReflectors() {
     }
 
+    /** Work space whose contents are arbitrary: every caller writes it before reading it. */
+    private static double[] scratch(int length) {
+        return BlockArrayPool.shared().take(length);
+    }
+
+    private static void recycle(double[] w, double[] w2) {
+        BlockArrayPool.shared().give(w);
+        BlockArrayPool.shared().give(w2);
+    }
+
     /**
      * C := op(H)·C for H = I − V·T·Vᵀ, V m x k unit lower trapezoidal, T its full k x k factor,
      * C m x n; op(H) = Hᵀ when {@code transpose}.
@@ -30,8 +42,8 @@ final class BlockedReflectors {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
-        double[] w = new double[Math.min(ib, k) * n];
-        double[] w2 = new double[w.length];
+        double[] w = scratch(Math.min(ib, k) * n);
+        double[] w2 = scratch(w.length);
         int panels = (k + ib - 1) / ib;
         // H = H_1·H_2·…: Hᵀ·C applies H_1ᵀ first, H·C applies the last panel first.
         for (int step = 0; step < panels; step++) {
@@ -43,6 +55,7 @@ final class BlockedReflectors {
             la.dgemm(transpose, false, width, n, width, 1.0, t, s + s * ldt, ldt, w, 0, width, 0.0, w2, 0, width);
             la.dgemm(false, false, rows, n, width, -1.0, v, s + s * ldv, ldv, w2, 0, width, 1.0, c, s, ldc);
         }
+        recycle(w, w2);
     }
 
     /**
@@ -54,8 +67,8 @@ final class BlockedReflectors {
         if (m == 0 || n == 0 || k == 0) {
             return;
         }
-        double[] w = new double[m * Math.min(ib, k)];
-        double[] w2 = new double[w.length];
+        double[] w = scratch(m * Math.min(ib, k));
+        double[] w2 = scratch(w.length);
         int panels = (k + ib - 1) / ib;
         // C·H applies H_1 first, C·Hᵀ the last panel first.
         for (int step = 0; step < panels; step++) {
@@ -67,6 +80,7 @@ final class BlockedReflectors {
             la.dgemm(false, transpose, m, width, width, 1.0, w, 0, m, t, s + s * ldt, ldt, 0.0, w2, 0, m);
             la.dgemm(false, true, m, cols, width, -1.0, w2, 0, m, v, s + s * ldv, ldv, 1.0, c, s * ldc, ldc);
         }
+        recycle(w, w2);
     }
 
     /**
@@ -77,13 +91,14 @@ final class BlockedReflectors {
     static void applyTriangleOnTriangleLeft(LinearAlgebra la, int k, int n, double[] v, double[] t,
                                             double[] c1, double[] c2, int ib) {
         int ldv = 2 * k;
-        double[] w = new double[Math.min(ib, k) * n];
-        double[] w2 = new double[w.length];
+        double[] w = scratch(Math.min(ib, k) * n);
+        double[] w2 = scratch(w.length);
         for (int s = 0; s < k; s += ib) {
             int width = Math.min(ib, k - s);
             applyPanelTriangleOnTriangle(la, width, s + width, n, v, k + s * ldv, ldv, t, s + s * k, k,
                     c1, s, c2, 0, k, w, w2);
         }
+        recycle(w, w2);
     }
 
     /**
@@ -118,8 +133,8 @@ final class BlockedReflectors {
     static void applyTriangleOnTriangleRight(LinearAlgebra la, int m, int k, double[] v, double[] t,
                                              double[] c1, double[] c2, int ib) {
         int ldv = 2 * k;
-        double[] w = new double[m * Math.min(ib, k)];
-        double[] w2 = new double[w.length];
+        double[] w = scratch(m * Math.min(ib, k));
+        double[] w2 = scratch(w.length);
         for (int s = 0; s < k; s += ib) {
             int width = Math.min(ib, k - s);
             int reach = s + width;
@@ -132,6 +147,7 @@ final class BlockedReflectors {
             }
             la.dgemm(false, true, m, reach, width, -1.0, w2, 0, m, v, k + s * ldv, ldv, 1.0, c2, 0, m);
         }
+        recycle(w, w2);
     }
 
     /**
@@ -166,8 +182,8 @@ final class BlockedReflectors {
         factorColumns(la, k, c0, n1, a1, a2, t, tau, base);
         // The left half's reflectors touch rows c0..mid of A1 and 0..mid of A2:
         // W = T11ᵀ·(A1[c0:mid, mid:end] + V2Lᵀ·A2[0:mid, mid:end]); A1[c0:mid, mid:end] −= W; A2[0:mid, mid:end] −= V2L·W
-        double[] w = new double[n1 * n2];
-        double[] w2 = new double[n1 * n2];
+        double[] w = scratch(n1 * n2);
+        double[] w2 = scratch(n1 * n2);
         applyPanelTriangleOnTriangle(la, n1, mid, n2, a2, c0 * k, k, t, c0 + c0 * k, k, a1, c0 + mid * k,
                 a2, mid * k, k, w, w2);
         factorColumns(la, k, mid, n2, a1, a2, t, tau, base);
@@ -175,6 +191,7 @@ final class BlockedReflectors {
         la.dgemm(true, false, n1, n2, mid, 1.0, a2, c0 * k, k, a2, mid * k, k, 0.0, w, 0, n1);
         la.dgemm(false, false, n1, n2, n1, 1.0, t, c0 + c0 * k, k, w, 0, n1, 0.0, w2, 0, n1);
         la.dgemm(false, false, n1, n2, n2, -1.0, w2, 0, n1, t, mid + mid * k, k, 0.0, t, c0 + mid * k, k);
+        recycle(w, w2);
     }
 
     /**

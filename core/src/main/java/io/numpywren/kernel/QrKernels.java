@@ -1,6 +1,7 @@
 package io.numpywren.kernel;
 
 import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockArrayPool;
 
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +10,9 @@ import java.util.List;
  * Householder kernels in compact-WY form. QR of one block or of two stacked blocks gives
  * V (explicit unit lower trapezoidal), T (upper triangular) and R with
  * A = (I − V·T·Vᵀ)·[R; 0]. LQ is QR of the transpose: V, T, L with A·(I − V·T·Vᵀ) = [L 0].
+ * Work copies, stacks and transposes the kernels make for themselves go back to the block-array
+ * pool once consumed (a fresh block-sized array costs as much as a fifth of a block DGEMM here);
+ * inputs and outputs never do.
  */
 final class QrKernels {
     private QrKernels() {
@@ -44,7 +48,10 @@ final class QrKernels {
         return 4 * r * c * k - 2 * c * k * k;
     }
 
-    /** The V, T, R of a QR factorisation of the m x n matrix in {@code work} (destroyed). */
+    /**
+     * The V, T, R of a QR factorisation of the m x n matrix in {@code work}, which must be the
+     * caller's own copy: it is destroyed and given to the pool.
+     */
     private static List<Block> factor(LinearAlgebra la, int m, int n, double[] work) {
         int k = Math.min(m, n);
         double[] tau = new double[k];
@@ -62,6 +69,7 @@ final class QrKernels {
         }
         Block t = Block.zeros(k, k);
         la.dlarft(m, k, vd, Math.max(1, m), tau, t.data(), Math.max(1, k));
+        BlockArrayPool.shared().give(work);
         return List.of(v, t, r);
     }
 
@@ -101,14 +109,27 @@ final class QrKernels {
             Block left = in.get(0).transpose();
             Block right = in.get(1).transpose();
             if (areUpperTrianglesOfOneSize(left, right)) {
-                List<Block> vtr = factorTriangleOnTriangle(la, left, right);
-                return List.of(vtr.get(0), vtr.get(1), vtr.get(2).transpose());
+                return transposingR(factorTriangleOnTriangle(la, left, right));
             }
+            BlockArrayPool.shared().give(left.data());
+            BlockArrayPool.shared().give(right.data());
         }
-        Block a = in.size() == 1 ? in.get(0) : joinColumns("lq_factor", in.get(0), in.get(1));
-        Block at = a.transpose();
-        List<Block> vtr = factor(la, at.rows(), at.cols(), at.data());
-        return List.of(vtr.get(0), vtr.get(1), vtr.get(2).transpose());
+        Block at;
+        if (in.size() == 1) {
+            at = in.get(0).transpose();
+        } else {
+            Block joined = joinColumns("lq_factor", in.get(0), in.get(1));
+            at = joined.transpose();
+            BlockArrayPool.shared().give(joined.data());
+        }
+        return transposingR(factor(la, at.rows(), at.cols(), at.data()));
+    }
+
+    /** V, T, Rᵀ from V, T, R of a factorisation this kernel owns (R's array goes to the pool). */
+    private static List<Block> transposingR(List<Block> vtr) {
+        Block l = vtr.get(2).transpose();
+        BlockArrayPool.shared().give(vtr.get(2).data());
+        return List.of(vtr.get(0), vtr.get(1), l);
     }
 
     /** Whether both are k x k with exact zeros below the diagonal, as R factors are. */
@@ -131,7 +152,10 @@ final class QrKernels {
         return true;
     }
 
-    /** V = [I; V2], T, R of two stacked k x k upper triangles (both consumed as work space). */
+    /**
+     * V = [I; V2], T, R of two stacked k x k upper triangles, the caller's own copies: {@code top}
+     * becomes R and {@code bottom}, once V2 is copied out, goes to the pool.
+     */
     private static List<Block> factorTriangleOnTriangle(LinearAlgebra la, Block top, Block bottom) {
         int k = top.rows();
         Block t = Block.zeros(k, k);
@@ -144,6 +168,7 @@ final class QrKernels {
             vd[j + j * 2 * k] = 1.0;
             System.arraycopy(v2, j * k, vd, k + j * 2 * k, j + 1);
         }
+        BlockArrayPool.shared().give(v2);
         double[] rd = top.data();
         for (int j = 0; j < k; j++) {
             Arrays.fill(rd, j * k + j + 1, (j + 1) * k, 0.0);
@@ -227,8 +252,10 @@ final class QrKernels {
         }
         Block stacked = stackRows("qr_trailing_update", c1, c2);
         Block updated = qrLeaf(la, List.of(v, in.get(1), stacked), true).get(0);
-        return List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
+        List<Block> halves = List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
                 updated.slice(c1.rows(), 0, c2.rows(), c1.cols()));
+        BlockArrayPool.shared().give(stacked.data());
+        return halves;
     }
 
     /**
@@ -299,7 +326,9 @@ final class QrKernels {
         }
         Block joined = joinColumns("lq_trailing_update", c1, in.get(3));
         Block updated = lqLeaf(la, List.of(in.get(0), in.get(1), joined), true).get(0);
-        return List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
+        List<Block> halves = List.of(updated.slice(0, 0, c1.rows(), c1.cols()),
                 updated.slice(0, c1.cols(), c1.rows(), in.get(3).cols()));
+        BlockArrayPool.shared().give(joined.data());
+        return halves;
     }
 }

@@ -109,7 +109,8 @@ public final class Block {
     }
 
     public Block transpose() {
-        Block t = zeros(cols, rows);
+        // Every value is written below, so a recycled array needs no zeroing.
+        Block t = new Block(cols, rows, BlockArrayPool.shared().take(data.length));
         for (int j = 0; j < cols; j++) {
             int base = j * rows;
             for (int i = 0; i < rows; i++) {
@@ -125,7 +126,7 @@ public final class Block {
             throw new IndexOutOfBoundsException("slice [" + r0 + "+" + nr + ", " + c0 + "+" + nc
                     + ") outside a " + rows + "x" + cols + " block");
         }
-        Block s = zeros(nr, nc);
+        Block s = new Block(nr, nc, BlockArrayPool.shared().take(nr * nc));
         for (int j = 0; j < nc; j++) {
             System.arraycopy(data, r0 + (c0 + j) * rows, s.data, j * nr, nr);
         }

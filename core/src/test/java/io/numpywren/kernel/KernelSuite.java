@@ -1,17 +1,22 @@
 package io.numpywren.kernel;
 
 import io.numpywren.matrix.Block;
+import io.numpywren.matrix.BlockArrayPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 import static io.numpywren.kernel.Dense.EPS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every kernel against its mathematical definition, on random, ill-conditioned, tall, wide,
@@ -564,6 +569,92 @@ abstract class KernelSuite {
                 .isInstanceOf(KernelException.class).hasMessageContaining("'right' must be a boolean");
         assertThatThrownBy(() -> Kernels.get("potrf")).hasMessageContaining("unknown kernel 'potrf'")
                 .hasMessageContaining("chol");
+    }
+
+    // ---------------------------------------------------------------- the block-array pool
+
+    /**
+     * At block sizes the pool keeps, the QR and LQ kernels hand their own work copies, stacks,
+     * transposes and scratch to it, never an input or an output; the pool is primed with
+     * NaN-filled arrays so that scratch read before it is written would show in the results.
+     */
+    @Test
+    void atPooledSizesQrKernelsRecycleOnlyTheirOwnTemporaries() {
+        int k = 512; // k·k values and the 128 x 2k scratch are at least BlockArrayPool.MIN_LENGTH
+        BlockArrayPool pool = BlockArrayPool.shared();
+        int[] lengths = {k * k, 2 * k * k, BlockedReflectors.INNER_BLOCK * 2 * k};
+        assumeTrue(pool.capacityBytes() - pool.heldBytes() > 64L << 20, "the shared pool has room");
+        Set<double[]> primed = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int length : lengths) {
+            for (int i = 0; i < 3; i++) {
+                double[] garbage = new double[length];
+                Arrays.fill(garbage, Double.NaN);
+                primed.add(garbage);
+                pool.give(garbage);
+            }
+        }
+        Set<double[]> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<double[]> held = new ArrayList<>();
+        try {
+            Block a1 = Dense.random(k, k, 41);
+            Block a2 = Dense.random(k, k, 42);
+            Block r1 = Dense.triangularUpper(k, 43);
+            Block r2 = Dense.triangularUpper(k, 44);
+            Block wide = Dense.random(k, 2 * k, 45);
+            List<Block> blocks = new ArrayList<>(List.of(a1, a2, r1, r2, wide));
+            double tolerance = 20 * 2 * k * EPS;
+
+            List<Block> qr = run("qr_factor", KernelArgs.NONE, a1);
+            assertThat(Dense.relativeError(run1("qr_leaf", KernelArgs.NONE, qr.get(0), qr.get(1), a1), qr.get(2)))
+                    .as("Qᵀ·A = R").isLessThan(tolerance);
+            Block qtWide = run1("qr_leaf", KernelArgs.NONE, qr.get(0), qr.get(1), wide);
+            assertThat(Math.abs(Dense.norm(qtWide) - Dense.norm(wide)) / Dense.norm(wide)).as("‖Qᵀ·C‖ = ‖C‖")
+                    .isLessThan(tolerance);
+            blocks.addAll(qr);
+            blocks.add(qtWide);
+            for (Block[] pair : new Block[][] {{a1, a2}, {r1, r2}}) {
+                List<Block> vtr = run("qr_factor", KernelArgs.NONE, pair[0], pair[1]);
+                List<Block> onItself = run("qr_trailing_update", KernelArgs.NONE, vtr.get(0), vtr.get(1), pair[0], pair[1]);
+                assertThat(Dense.relativeError(onItself.get(0), vtr.get(2))).as("stacked QR: R on top").isLessThan(tolerance);
+                assertThat(Dense.norm(onItself.get(1)) / Dense.norm(vtr.get(2))).as("stacked QR: zeros below")
+                        .isLessThan(tolerance);
+                blocks.addAll(vtr);
+                blocks.addAll(onItself);
+            }
+            List<Block> lq = run("lq_factor", KernelArgs.NONE, a1);
+            assertThat(Dense.relativeError(run1("lq_leaf", KernelArgs.NONE, lq.get(0), lq.get(1), a1), lq.get(2)))
+                    .as("A·Q = L").isLessThan(tolerance);
+            blocks.addAll(lq);
+            Block l1 = r1.transpose();
+            Block l2 = r2.transpose();
+            blocks.addAll(List.of(l1, l2));
+            for (Block[] pair : new Block[][] {{a1, a2}, {l1, l2}}) {
+                List<Block> vtl = run("lq_factor", KernelArgs.NONE, pair[0], pair[1]);
+                List<Block> onItself = run("lq_trailing_update", KernelArgs.NONE, vtl.get(0), vtl.get(1), pair[0], pair[1]);
+                assertThat(Dense.relativeError(onItself.get(0), vtl.get(2))).as("joined LQ: L on the left").isLessThan(tolerance);
+                assertThat(Dense.norm(onItself.get(1)) / Dense.norm(vtl.get(2))).as("joined LQ: zeros to the right")
+                        .isLessThan(tolerance);
+                blocks.addAll(vtl);
+                blocks.addAll(onItself);
+            }
+            blocks.forEach(b -> owned.add(b.data()));
+        } finally {
+            // Empty the pool of these lengths, so no NaN-filled array outlives the test.
+            for (int length : lengths) {
+                while (true) {
+                    long before = pool.heldBytes();
+                    double[] a = pool.take(length);
+                    if (pool.heldBytes() == before) {
+                        break;
+                    }
+                    held.add(a);
+                }
+            }
+        }
+        assertThat(held).as("arrays the pool holds after the kernels ran").noneMatch(owned::contains);
+        // A NaN-primed array the kernels took, wrote and gave back, or a fresh one, holds finite values.
+        assertThat(held).as("the kernels gave back temporaries of their own")
+                .anyMatch(a -> !primed.contains(a) || Arrays.stream(a).anyMatch(Double::isFinite));
     }
 
     @Test
