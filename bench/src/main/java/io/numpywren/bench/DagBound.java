@@ -62,12 +62,7 @@ final class DagBound {
      */
     double listSchedule(int workers) {
         double[] remaining = remainingPath();
-        int[] waitingOn = new int[seconds.length];
-        for (int[] cs : children) {
-            for (int c : cs) {
-                waitingOn[c]++;
-            }
-        }
+        int[] waitingOn = parentCounts();
         PriorityQueue<Integer> ready = new PriorityQueue<>((a, b) -> Double.compare(remaining[b], remaining[a]));
         for (int t = 0; t < seconds.length; t++) {
             if (waitingOn[t] == 0) {
@@ -117,12 +112,7 @@ final class DagBound {
 
     private int[] topologicalOrder() {
         int n = seconds.length;
-        int[] waitingOn = new int[n];
-        for (int[] cs : children) {
-            for (int c : cs) {
-                waitingOn[c]++;
-            }
-        }
+        int[] waitingOn = parentCounts();
         List<Integer> order = new ArrayList<>(n);
         for (int t = 0; t < n; t++) {
             if (waitingOn[t] == 0) {
@@ -141,5 +131,15 @@ final class DagBound {
                     + " tasks never become ready");
         }
         return order.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private int[] parentCounts() {
+        int[] parents = new int[seconds.length];
+        for (int[] cs : children) {
+            for (int c : cs) {
+                parents[c]++;
+            }
+        }
+        return parents;
     }
 }
