@@ -46,8 +46,10 @@ public record DeploySettings(AwsSettings aws, String roleName, URI iamEndpoint, 
         if (provider.isEmpty()) {
             provider = "auto";
         }
-        if (!List.of("auto", "netlib", "jblas").contains(provider)) {
-            problems.add("kernel-provider must be auto, netlib or jblas, got '" + provider + "'");
+        if (!List.of("auto", "openblas", "netlib").contains(provider)) {
+            // The worker jar carries the bundled OpenBLAS only; netlib needs a BLAS in a layer of the user's.
+            problems.add("kernel-provider must be auto, openblas or netlib (the worker jar carries no JBLAS), got '"
+                    + provider + "'");
         }
         String root = text(settings, "root");
         if (!problems.isEmpty()) {

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param endpoint       an S3 endpoint other than AWS's ({@value #S3_ENDPOINT}, optional)
  * @param pathStyle      path-style addressing ({@value #S3_PATH_STYLE}; default: on with an endpoint)
  * @param allowedRoot    a namespace every task must lie in ({@value #ROOT}, optional)
- * @param kernelProvider auto, netlib or jblas ({@value #KERNEL_PROVIDER}, default auto)
+ * @param kernelProvider auto, openblas or netlib ({@value #KERNEL_PROVIDER}, default auto)
  * @param readTimeout    how long an S3 response may stall before it is retried ({@value #S3_READ_TIMEOUT_MS}, default 30 s)
  * @param workerName     how results name this worker: the function and its log stream (one per instance)
  */

@@ -95,7 +95,7 @@ class AwsDeployerTest {
         assertThatThrownBy(() -> DeploySettings.from(settings("bucket", "", "memory", "64", "role-name", "bad role!",
                 "kernel-provider", "mkl")))
                 .hasMessageContaining("bucket is not set").hasMessageContaining("memory must lie in [128, 10240], got 64")
-                .hasMessageContaining("role-name 'bad role!'").hasMessageContaining("kernel-provider must be auto, netlib or jblas");
+                .hasMessageContaining("role-name 'bad role!'").hasMessageContaining("kernel-provider must be auto, openblas or netlib");
         assertThatThrownBy(() -> DeployPlan.deploy(DeploySettings.from(settings()), tmp.resolve("none.jar")))
                 .hasMessageContaining("none.jar does not exist").hasMessageContaining("--artifact");
     }

@@ -1,5 +1,7 @@
 package io.numpywren.aws;
 
+import io.numpywren.testing.BareMachine;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,12 +58,14 @@ final class LambdaStandIn implements AutoCloseable {
 
     /**
      * How the function is set up. {@code code} is the function's code as a class path (the deployable jar,
-     * say); null runs this module's classes and its runtime dependencies.
+     * say); null runs this module's classes and its runtime dependencies. With {@code bareMachine}, the
+     * worker JVMs start without this machine's BLAS, LAPACK and gfortran libraries, as on Lambda
+     * ({@link BareMachine}).
      */
     record Config(String functionName, int workers, int concurrencyLimit, Duration timeout, Map<String, String> env,
-                  String code) {
+                  String code, boolean bareMachine) {
         Config(String functionName, int workers, int concurrencyLimit, Duration timeout, Map<String, String> env) {
-            this(functionName, workers, concurrencyLimit, timeout, env, null);
+            this(functionName, workers, concurrencyLimit, timeout, env, null, false);
         }
     }
 
@@ -140,7 +144,7 @@ final class LambdaStandIn implements AutoCloseable {
                     "-XX:TieredStopAtLevel=1", "-cp", workerClasspath(config.code()),
                     "com.amazonaws.services.lambda.runtime.api.client.AWSLambda",
                     "io.numpywren.aws.WorkerHandler::handleRequest"));
-            ProcessBuilder pb = new ProcessBuilder(command);
+            ProcessBuilder pb = new ProcessBuilder(config.bareMachine() ? BareMachine.wrap(command) : command);
             Map<String, String> env = pb.environment();
             env.keySet().removeIf(k -> k.startsWith("AWS_")); // never a real account's settings
             env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi.hostAndPort());

@@ -3,6 +3,8 @@ package io.numpywren.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.numpywren.kernel.LinearAlgebra;
+import io.numpywren.kernel.LinearAlgebraProviders;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,9 @@ import java.util.Map;
 public final class AlgorithmBenchmark {
     private record Size(int n, int block) {
     }
+
+    /** The kernel provider every trial runs on: the fastest native one here, chosen first. */
+    private static String provider = "auto";
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
@@ -64,6 +69,7 @@ public final class AlgorithmBenchmark {
         System.out.printf("algorithm benchmark: numpywren on the local backend (%d workers x 1 BLAS thread) against one "
                 + "monolithic LAPACK call (%d BLAS threads); medians of %d alternating trials, each in a fresh JVM, %s%n",
                 cores, cores, repetitions, quick ? "after a small warm-up" : "timed after an untimed run of the same size");
+        provider = fastestProvider(cores, quick);
         // The best of two JVMs (one when quick), each the best of several runs: the floor is only a
         // floor if the rate is the machine's best.
         double dgemmRate = trial("dgemm-rate", "-", new Size(4096, 0), cores, "-").get("gflops").asDouble();
@@ -98,6 +104,7 @@ public final class AlgorithmBenchmark {
         doc.put("version", 1);
         doc.put("cores", cores);
         doc.put("repetitions", repetitions);
+        doc.put("provider", provider);
         doc.put("dgemmGflops", dgemmRate);
         doc.put("concurrentSingleThreadDgemmGflops", workersRate);
         doc.put("results", rows);
@@ -230,8 +237,38 @@ public final class AlgorithmBenchmark {
     }
 
     /**
-     * Runs one trial in a fresh JVM with {@code blasThreads} OpenBLAS threads and returns its JSON
-     * line; {@code warmUp} is "full" (an untimed run of the same size first) or "small".
+     * The native kernel provider with the fastest DGEMM (n=2048, all cores, each in a fresh JVM), on
+     * which both the monolithic calls and numpywren's workers then run, so that the baseline is the
+     * best this machine has and both sides use the same library. JBLAS, never the fastest where
+     * OpenBLAS loads, is left out of quick runs.
+     */
+    private static String fastestProvider(int cores, boolean quick) throws IOException, InterruptedException {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (LinearAlgebra la : LinearAlgebraProviders.availableNative()) {
+            if (quick && la.name().equals("jblas") && rates.size() > 0) {
+                continue;
+            }
+            provider = la.name();
+            rates.put(la.name(), trial("dgemm-rate", "-", new Size(2048, 0), cores, "-").get("gflops").asDouble());
+        }
+        if (rates.isEmpty()) {
+            System.out.printf("no native kernel provider loads here (%s): both sides run on netlib's pure Java%n",
+                    LinearAlgebraProviders.unavailable());
+            return "netlib";
+        }
+        String fastest = rates.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        StringBuilder each = new StringBuilder();
+        rates.forEach((name, rate) -> each.append(each.length() == 0 ? "" : ", ").append(String.format("%s %.1f", name, rate)));
+        System.out.printf("kernel provider: %s, the fastest native one here (DGEMM n=2048 on %d threads: %s GFLOP/s); "
+                + "the monolithic calls and numpywren's workers both run on it%n", fastest, cores, each);
+        LinearAlgebraProviders.unavailable().forEach((name, why) -> System.out.printf("  (%s not measured: %s)%n", name, why));
+        return fastest;
+    }
+
+    /**
+     * Runs one trial in a fresh JVM with {@code blasThreads} OpenBLAS threads, on the chosen kernel
+     * provider, and returns its JSON line; {@code warmUp} is "full" (an untimed run of the same size
+     * first) or "small".
      */
     private static JsonNode trial(String mode, String algorithm, Size size, int blasThreads, String warmUp)
             throws IOException, InterruptedException {
@@ -242,6 +279,7 @@ public final class AlgorithmBenchmark {
                 System.getProperty("java.class.path"), AlgorithmTrial.class.getName(), mode, algorithm,
                 String.valueOf(size.n()), String.valueOf(size.block()), warmUp);
         pb.environment().put("OPENBLAS_NUM_THREADS", String.valueOf(blasThreads));
+        pb.environment().put(LinearAlgebraProviders.ENV, provider);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -27,7 +27,7 @@ import java.util.function.Function;
  *
  * <pre>
  * java -cp 'bench/target/*:bench/target/lib/*' io.numpywren.bench.KernelBenchmark \
- *      [--quick] [--blocks 256,512,...] [--providers netlib,jblas] [--kernels gemm,trsm] [--json out.json]
+ *      [--quick] [--blocks 256,512,...] [--providers netlib,openblas,jblas] [--kernels gemm,trsm] [--json out.json]
  * </pre>
  */
 public final class KernelBenchmark {
@@ -145,8 +145,41 @@ public final class KernelBenchmark {
                 }
             }
         }
+        LinearAlgebraProviders.unavailable().forEach((name, why) -> System.out.printf("%nprovider %s: not run: %s%n", name, why));
+        printSideBySide(providers, monolithic, results);
         printSummary(providers, monolithic, results);
         writeJson(providers, monolithic, results);
+    }
+
+    /** Every kernel's GFLOP/s on each provider, one column a provider, measured in this run. */
+    private void printSideBySide(List<LinearAlgebra> providers, Map<String, Double> monolithic,
+                                        List<Measurement> results) {
+        if (providers.size() < 2) {
+            return;
+        }
+        StringBuilder header = new StringBuilder(String.format("%n%-20s %6s", "GFLOP/s", "block"));
+        for (LinearAlgebra la : providers) {
+            header.append(String.format(" %10s", la.name()));
+        }
+        System.out.println(header);
+        StringBuilder mono = new StringBuilder(String.format("%-20s %6d", "dgemm (monolithic)", options.monolithicN));
+        for (LinearAlgebra la : providers) {
+            mono.append(String.format(" %10.2f", monolithic.get(la.name())));
+        }
+        System.out.println(mono);
+        Map<String, Map<String, Double>> byRow = new LinkedHashMap<>();
+        for (Measurement m : results) {
+            byRow.computeIfAbsent(String.format("%-20s %6d", m.kernel(), m.block()), k -> new LinkedHashMap<>())
+                    .put(m.provider(), m.gflops());
+        }
+        byRow.forEach((row, rates) -> {
+            StringBuilder line = new StringBuilder(row);
+            for (LinearAlgebra la : providers) {
+                Double rate = rates.get(la.name());
+                line.append(rate == null ? String.format(" %10s", "-") : String.format(" %10.2f", rate));
+            }
+            System.out.println(line);
+        });
     }
 
     private void printSummary(List<LinearAlgebra> providers, Map<String, Double> monolithic, List<Measurement> results) {
@@ -283,7 +316,7 @@ public final class KernelBenchmark {
                     case "--monolithic-n" -> o.monolithicN = Integer.parseInt(value(args, ++i, "--monolithic-n"));
                     case "--help", "-h" -> {
                         System.out.println("usage: KernelBenchmark [--quick] [--blocks 256,512,...] "
-                                + "[--providers netlib,jblas] [--kernels gemm,trsm,...] [--monolithic-n 4096] [--json out.json]");
+                                + "[--providers netlib,openblas,jblas] [--kernels gemm,trsm,...] [--monolithic-n 4096] [--json out.json]");
                         System.exit(0);
                     }
                     default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");

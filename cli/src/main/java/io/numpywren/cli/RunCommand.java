@@ -73,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "local backend worker threads (default: one per core)")
     Integer workers;
 
-    @Option(names = "--kernel-provider", description = "auto, netlib or jblas")
+    @Option(names = "--kernel-provider", description = "auto (default), netlib (the system's BLAS), openblas (bundled) or jblas")
     String kernelProvider;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of the generated input (default: 42)")

@@ -4,9 +4,11 @@ import org.jblas.NativeBlas;
 import org.jblas.util.Logger;
 
 /**
- * JBLAS: BLAS and LAPACK built into its own jar (natives for common platforms), so it works
- * where the machine has no BLAS at all, e.g. inside a cloud function. It lacks TRSM, DLARFT
- * and the band routines; those use the GEMM-based defaults of {@link LinearAlgebra}.
+ * JBLAS: BLAS and LAPACK built into its own jar (natives for common platforms). Its Linux amd64
+ * build needs {@code libgfortran.so.5}, which the jar does not carry (it ships an older
+ * {@code libgfortran.so.4}), so the gfortran runtime bundled with OpenBLAS is loaded first: then
+ * JBLAS works on a machine with nothing installed. It lacks TRSM, DLARFT and the band routines;
+ * those use the GEMM-based defaults of {@link LinearAlgebra}.
  */
 public final class JblasLinearAlgebra implements LinearAlgebra {
 
@@ -14,9 +16,17 @@ public final class JblasLinearAlgebra implements LinearAlgebra {
     }
 
     /** Loads JBLAS's bundled natives, or throws with the reason. */
-    public static JblasLinearAlgebra load() {
-        // JBLAS announces what it loads on stdout; our reports say which provider ran instead.
-        Logger.getLogger().setLevel(Logger.ERROR);
+    static JblasLinearAlgebra load() {
+        // JBLAS prints what it loads, and every failed attempt, to stderr; the reasons reach the
+        // user through the exception below instead.
+        Logger.getLogger().setLevel(Logger.ERROR + 1);
+        String runtime;
+        try {
+            BundledNatives.loadGfortranRuntime();
+            runtime = null;
+        } catch (IllegalStateException noBundledRuntime) {
+            runtime = noBundledRuntime.getMessage();
+        }
         try {
             double[] c = new double[1];
             NativeBlas.dgemm('N', 'N', 1, 1, 1, 1.0, new double[] {2.0}, 0, 1, new double[] {3.0}, 0, 1, 0.0, c, 0, 1);
@@ -24,7 +34,8 @@ public final class JblasLinearAlgebra implements LinearAlgebra {
                 throw new IllegalStateException("JBLAS self-test computed 2*3 = " + c[0]);
             }
         } catch (LinkageError | RuntimeException e) {
-            throw new IllegalStateException("JBLAS could not load its native library: " + e, e);
+            throw new IllegalStateException("JBLAS's native library did not load (" + e
+                    + (runtime == null ? "" : "; " + runtime) + ")", e);
         }
         return new JblasLinearAlgebra();
     }

@@ -11,8 +11,13 @@ package io.numpywren.kernel;
  */
 public interface LinearAlgebra {
 
-    /** Short name used in configuration: "netlib" or "jblas". */
+    /** Short name used in configuration: "netlib", "openblas" or "jblas". */
     String name();
+
+    /** The name reports give: the configuration name, marked when the routines run in Java. */
+    default String reportName() {
+        return isNative() ? name() : name() + " (pure Java)";
+    }
 
     /** What actually runs underneath (native library or Java fallback), for reports. */
     String implementation();

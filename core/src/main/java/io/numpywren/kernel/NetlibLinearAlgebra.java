@@ -6,15 +6,17 @@ import dev.ludovic.netlib.lapack.LAPACK;
 import dev.ludovic.netlib.lapack.NativeLAPACK;
 import org.netlib.util.intW;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * dev.ludovic.netlib: the machine's own BLAS and LAPACK (OpenBLAS on Debian when installed)
- * through JNI, with every routine the kernels use available natively. Without a native
- * library netlib falls back to Java, which {@link #isNative()} reports.
+ * dev.ludovic.netlib's binding: BLAS and LAPACK through JNI, with every routine the kernels use
+ * available natively and zero-copy (the arrays are pinned, not copied, for the call). It serves two
+ * providers: {@code netlib}, on the machine's own libraries (OpenBLAS on Debian when installed, or
+ * whatever tuned BLAS the user put behind {@code libblas.so.3}), and {@code openblas}, on the
+ * OpenBLAS bundled from Maven, through a second copy of the binding in a class loader of its own
+ * ({@link IsolatedNetlib}), since netlib binds one library per class loader. Without a native library
+ * netlib falls back to Java, which {@link #isNative()} reports.
  *
  * <p>DLARFT is the one routine left to the portable default: LAPACK's is level-2 and ran 2.5–7x
  * slower here than the GEMM-based recursive version for 512–2048 reflectors.
@@ -23,47 +25,93 @@ public final class NetlibLinearAlgebra implements LinearAlgebra {
     /** Held so that the level set below is not lost when the logger is collected. */
     private static final Logger NETLIB_LOGGER = Logger.getLogger("dev.ludovic.netlib");
 
+    private static final String[] BINDING_PROPERTIES = {
+        "dev.ludovic.netlib.blas.nativeLibPath", "dev.ludovic.netlib.lapack.nativeLibPath",
+        "dev.ludovic.netlib.blas.allowNative", "dev.ludovic.netlib.lapack.allowNative"};
+
     static {
         // netlib logs which implementation it loaded at INFO; reports name the provider instead.
         NETLIB_LOGGER.setLevel(Level.WARNING);
     }
 
+    private final String name;
+    private final String description;
     private final BLAS blas;
     private final LAPACK lapack;
     private final boolean nativeBlas;
     private final boolean nativeLapack;
 
-    private NetlibLinearAlgebra(BLAS blas, LAPACK lapack, boolean nativeBlas, boolean nativeLapack) {
+    private NetlibLinearAlgebra(String name, String description, BLAS blas, LAPACK lapack) {
+        this.name = name;
         this.blas = blas;
         this.lapack = lapack;
-        this.nativeBlas = nativeBlas;
-        this.nativeLapack = nativeLapack;
+        this.nativeBlas = blas instanceof NativeBLAS;
+        this.nativeLapack = lapack instanceof NativeLAPACK;
+        this.description = description;
     }
 
-    /** The native JNI binding; throws with the reason when the machine has no BLAS/LAPACK. */
-    public static NetlibLinearAlgebra loadNative() {
-        NativeBLAS nb;
-        NativeLAPACK nl;
+    /**
+     * The binding on the system's libraries, which {@link SystemBlas} has already found and loaded
+     * (so netlib's own attempt, which prints to the process's stderr when it fails, cannot fail).
+     */
+    static NetlibLinearAlgebra loadSystem(String libraries) {
         try {
-            nb = NativeBLAS.getInstance();
-            nl = NativeLAPACK.getInstance();
+            return new NetlibLinearAlgebra("netlib", "dev.ludovic.netlib on the system's " + libraries,
+                    NativeBLAS.getInstance(), NativeLAPACK.getInstance());
         } catch (RuntimeException | LinkageError e) {
-            throw new IllegalStateException("netlib could not load a native BLAS/LAPACK (install Debian's "
-                    + "libopenblas0-pthread): " + e.getMessage(), e);
+            throw new IllegalStateException("netlib could not bind the system's " + libraries + ": " + e.getMessage(), e);
         }
-        return new NetlibLinearAlgebra(nb, nl, true, true);
     }
 
-    /** Whatever netlib picks: native when it loads, else its Java implementation. */
-    public static NetlibLinearAlgebra loadAny() {
+    /**
+     * netlib's pure-Java implementation, reached without its native attempt when {@link SystemBlas}
+     * found no library to load (that attempt would print a dlopen error to stderr).
+     */
+    static NetlibLinearAlgebra loadPureJava() {
+        for (String library : new String[] {"blas", "lapack"}) {
+            String key = "dev.ludovic.netlib." + library + ".allowNative";
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "false");
+            }
+        }
         BLAS b = BLAS.getInstance();
         LAPACK l = LAPACK.getInstance();
-        return new NetlibLinearAlgebra(b, l, b instanceof NativeBLAS, l instanceof NativeLAPACK);
+        return new NetlibLinearAlgebra("netlib", "dev.ludovic.netlib (BLAS " + kind(b, b instanceof NativeBLAS)
+                + "; LAPACK " + kind(l, l instanceof NativeLAPACK) + ")", b, l);
+    }
+
+    private static String kind(Object implementation, boolean isNative) {
+        return (isNative ? "native " : "Java ") + implementation.getClass().getSimpleName();
+    }
+
+    /**
+     * Binds this class's copy of netlib to {@code libraryPath}, which holds both BLAS and LAPACK. Called
+     * reflectively inside an {@link IsolatedNetlib} loader, whose netlib classes are initialised here
+     * for the first time; the caller holds the lock that serialises every netlib initialisation, since
+     * netlib reads where to bind from system properties, which this sets only for the moment it binds.
+     */
+    public static LinearAlgebra bindIsolated(String providerName, String libraryPath, String description) {
+        String[] saved = new String[BINDING_PROPERTIES.length];
+        for (int i = 0; i < saved.length; i++) {
+            saved[i] = System.getProperty(BINDING_PROPERTIES[i]);
+            System.setProperty(BINDING_PROPERTIES[i], i < 2 ? libraryPath : "true");
+        }
+        try {
+            return new NetlibLinearAlgebra(providerName, description, NativeBLAS.getInstance(), NativeLAPACK.getInstance());
+        } finally {
+            for (int i = 0; i < saved.length; i++) {
+                if (saved[i] == null) {
+                    System.clearProperty(BINDING_PROPERTIES[i]);
+                } else {
+                    System.setProperty(BINDING_PROPERTIES[i], saved[i]);
+                }
+            }
+        }
     }
 
     @Override
     public String name() {
-        return "netlib";
+        return name;
     }
 
     @Override
@@ -73,25 +121,7 @@ public final class NetlibLinearAlgebra implements LinearAlgebra {
 
     @Override
     public String implementation() {
-        String library = nativeBlas ? "native " + nativeLibraryDescription() : "Java " + blas.getClass().getSimpleName();
-        return "dev.ludovic.netlib (" + library + "; LAPACK " + (nativeLapack ? "native" : "Java "
-                + lapack.getClass().getSimpleName()) + ")";
-    }
-
-    /** Names the shared library behind libblas.so.3, which Debian's alternatives point at OpenBLAS. */
-    private static String nativeLibraryDescription() {
-        String lib = System.getProperty("dev.ludovic.netlib.blas.nativeLib", "libblas.so.3");
-        for (String dir : new String[] {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"}) {
-            Path p = Path.of(dir, lib);
-            if (Files.exists(p)) {
-                try {
-                    return lib + " -> " + p.toRealPath();
-                } catch (java.io.IOException e) {
-                    return lib;
-                }
-            }
-        }
-        return lib;
+        return description;
     }
 
     private static String t(boolean transpose) {

@@ -173,7 +173,7 @@ public final class TaskExecutor {
         }
         return new TaskResult(TaskResult.VERSION, spec.jobId(), spec.taskId(), spec.attempt(), TaskResult.Status.OK,
                 written, flops, bytesRead, bytesWritten, (readDone - start) / 1e9, (computed - readDone) / 1e9,
-                (end - computed) / 1e9, worker, la.name(), null);
+                (end - computed) / 1e9, worker, la.reportName(), null);
     }
 
     private TaskResult failed(TaskSpec spec, TaskError error) {

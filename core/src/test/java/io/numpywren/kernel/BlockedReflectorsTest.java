@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BlockedReflectorsTest {
     private static final double EPS = Math.ulp(1.0);
-    private static final LinearAlgebra LA = NetlibLinearAlgebra.loadAny();
+    private static final LinearAlgebra LA = LinearAlgebraProviders.configured();
 
     private static List<Block> denseQr(Block a) {
         return Kernels.get("qr_factor").run(LA, List.of(a), KernelArgs.NONE);

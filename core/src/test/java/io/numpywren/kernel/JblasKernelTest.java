@@ -4,11 +4,11 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The kernel suite on JBLAS (bundled natives, with the GEMM-based TRSM and compact-WY routines). */
+/** The kernel suite on JBLAS (its bundled natives, with the GEMM-based TRSM and compact-WY routines). */
 class JblasKernelTest extends KernelSuite {
     @Override
-    protected LinearAlgebra provider() {
-        return LinearAlgebraProviders.select("jblas");
+    protected String providerName() {
+        return "jblas";
     }
 
     /** The suite really runs on jblas and its bundled natives. */

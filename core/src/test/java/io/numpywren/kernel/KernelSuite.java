@@ -2,6 +2,7 @@ package io.numpywren.kernel;
 
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockArrayPool;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -16,6 +17,7 @@ import java.util.Set;
 import static io.numpywren.kernel.Dense.EPS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -24,8 +26,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 abstract class KernelSuite {
 
+    /** The name of the provider under test. */
+    protected abstract String providerName();
+
     /** The provider under test. */
-    protected abstract LinearAlgebra provider();
+    protected final LinearAlgebra provider() {
+        return LinearAlgebraProviders.select(providerName());
+    }
+
+    /** A provider that cannot load on this machine skips the suite and says why. */
+    @BeforeEach
+    void theProviderLoadsHere() {
+        try {
+            provider();
+        } catch (IllegalStateException unavailable) {
+            abort(providerName() + " does not load here, so its kernels were not tested: " + unavailable.getMessage());
+        }
+    }
 
     private List<Block> run(String kernel, KernelArgs args, Block... inputs) {
         List<Block> in = List.of(inputs);
