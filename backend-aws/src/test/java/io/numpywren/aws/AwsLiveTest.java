@@ -67,7 +67,7 @@ class AwsLiveTest {
                     BlockMatrix a = nw.randomSpd("A", 1024, 256, 42);
                     JobResult r = nw.cholesky(a).toCompletableFuture().get(10, TimeUnit.MINUTES);
                     assertThat(r.report().tasks()).isEqualTo(4 + 6 + 10);
-                    assertThat(r.report().kernelProviders()).containsExactly("jblas");
+                    assertThat(r.report().kernelProviders()).containsExactly("openblas");
                     assertThat(residual(BlockMatrices.toDense(a), BlockMatrices.toDense(r.output("L"))))
                             .as("max |A - LL^T| / max |A|").isLessThan(1e-10);
                 } finally {

@@ -145,7 +145,11 @@ public final class KernelBenchmark {
                 }
             }
         }
-        LinearAlgebraProviders.unavailable().forEach((name, why) -> System.out.printf("%nprovider %s: not run: %s%n", name, why));
+        LinearAlgebraProviders.unavailable().forEach((name, why) -> {
+            if (!options.providers.contains(name)) {
+                System.out.printf("%nprovider %s: not run: %s%n", name, why);
+            }
+        });
         printSideBySide(providers, monolithic, results);
         printSummary(providers, monolithic, results);
         writeJson(providers, monolithic, results);

@@ -34,6 +34,12 @@ abstract class KernelSuite {
         return LinearAlgebraProviders.select(providerName());
     }
 
+    /** The suite really runs on the provider it names (not on a fallback). */
+    @Test
+    void runsOnTheProviderItNames() {
+        assertThat(provider().name()).isEqualTo(providerName());
+    }
+
     /** A provider that cannot load on this machine skips the suite and says why. */
     @BeforeEach
     void theProviderLoadsHere() {
