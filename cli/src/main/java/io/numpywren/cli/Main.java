@@ -27,7 +27,13 @@ public final class Main implements Runnable {
             commandLine.getErr().println("error: " + oneLine(e));
             return 1;
         });
-        return cli.execute(args);
+        int code = cli.execute(args);
+        // A PrintWriter swallows write errors: a full disk or a closed pipe must not pass as success.
+        if (out.checkError()) {
+            err.println("error: writing the output failed (standard output is full, closed or unwritable)");
+            return code == 0 ? 1 : code;
+        }
+        return code;
     }
 
     /** The innermost useful message of an exception, on one line. */

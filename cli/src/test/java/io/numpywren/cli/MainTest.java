@@ -149,4 +149,38 @@ class MainTest {
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).startsWith("error: ").contains("unknown benchmark 'gpu'").contains("scheduler");
     }
+
+    @Test
+    void anOutputThatCannotBeWrittenIsAnErrorNotASuccess() {
+        // As 'numpywren lambdapack dot cholesky > /dev/full' is: every write fails.
+        java.io.OutputStream full = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("No space left on device");
+            }
+        };
+        for (String[] args : new String[][] {{"lambdapack", "dot", "cholesky", "-p", "N=3"},
+                {"lambdapack", "check", "cholesky", "-p", "N=4"}, {"--help"}}) {
+            StringWriter err = new StringWriter();
+            int exit = Main.execute(args, new PrintWriter(full, true), new PrintWriter(err, true));
+            assertThat(exit).as(String.join(" ", args)).isNotZero();
+            assertThat(err.toString()).as(String.join(" ", args)).contains("error: writing the output failed");
+        }
+    }
+
+    @Test
+    void integerOverflowInAProgramNamesTheFileLineAndColumn() throws Exception {
+        Path program = tmp.resolve("overflow.lp");
+        Files.writeString(program, """
+                def overflow(A: BigMatrix, B: BigMatrix, N: int):
+                    for i in range(0, 2 ** 200 + N):
+                        B[i, 0] = chol(A[i, 0])
+                """);
+        for (String command : new String[] {"check", "dot"}) {
+            Run r = run("lambdapack", command, program.toString(), "-p", "N=3");
+            assertThat(r.exit()).as(command).isNotZero();
+            assertThat(r.err()).as(command).startsWith("error: ").contains("overflow.lp:2:23: integer overflow: 2 ** 200")
+                    .hasLineCount(1);
+        }
+    }
 }

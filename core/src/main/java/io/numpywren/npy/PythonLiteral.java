@@ -34,8 +34,12 @@ final class PythonLiteral {
         }
     }
 
+    /** A .npy header nests three levels at most; hostile input must not reach the stack's limit. */
+    static final int MAX_DEPTH = 32;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private PythonLiteral(String text) {
         this.text = text;
@@ -89,13 +93,18 @@ final class PythonLiteral {
             throw error("unexpected end of text");
         }
         char c = text.charAt(pos);
-        return switch (c) {
-            case '{' -> dict();
-            case '(' -> tupleOrParenthesised();
-            case '[' -> list();
-            case '\'', '"' -> string();
-            default -> c == '-' || c == '+' || Character.isDigit(c) ? integer() : word();
-        };
+        if (c != '{' && c != '(' && c != '[') {
+            return c == '\'' || c == '"' ? string() : c == '-' || c == '+' || Character.isDigit(c) ? integer() : word();
+        }
+        if (depth >= MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+        depth++;
+        try {
+            return c == '{' ? dict() : c == '(' ? tupleOrParenthesised() : list();
+        } finally {
+            depth--;
+        }
     }
 
     private Map<Object, Object> dict() throws SyntaxException {

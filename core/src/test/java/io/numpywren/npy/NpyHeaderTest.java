@@ -226,4 +226,12 @@ class NpyHeaderTest {
         assertThatThrownBy(() -> NpyHeader.of(NpyDType.FLOAT64_LITTLE, false, 2, 0))
                 .hasMessageContaining("is empty");
     }
+
+    @Test
+    void aHeaderNestedThousandsDeepIsRejectedWithAClearError() {
+        String shape = "(".repeat(3_000) + "3" + ")".repeat(3_000);
+        assertThatThrownBy(() -> NpyHeader.parse("{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + "}", SOURCE))
+                .isInstanceOf(NpyFormatException.class)
+                .hasMessageContaining("nested deeper than");
+    }
 }

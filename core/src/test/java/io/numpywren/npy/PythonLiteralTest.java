@@ -61,4 +61,21 @@ class PythonLiteralTest {
         assertThatThrownBy(() -> PythonLiteral.parse(text)).isInstanceOf(PythonLiteral.SyntaxException.class)
                 .hasMessage(message);
     }
+
+    @ParameterizedTest(name = "{0} deep")
+    @CsvSource({"(, )", "[, ]", "'{1: ', }"})
+    void nestingDeeperThanAHeaderCanNeedIsRefusedWithoutOverflowingTheStack(String open, String close) {
+        for (int levels : new int[] {PythonLiteral.MAX_DEPTH + 1, 3_000, 200_000}) {
+            String text = open.repeat(levels) + "1" + close.repeat(levels);
+            assertThatThrownBy(() -> PythonLiteral.parse(text)).as("%d levels of %s", levels, open)
+                    .isInstanceOf(PythonLiteral.SyntaxException.class)
+                    .hasMessageContaining("nested deeper than " + PythonLiteral.MAX_DEPTH + " levels");
+        }
+    }
+
+    @Test
+    void nestingAsDeepAsTheLimitStillParses() throws Exception {
+        int levels = PythonLiteral.MAX_DEPTH;
+        assertThat(PythonLiteral.parse("[".repeat(levels) + "1" + "]".repeat(levels))).isInstanceOf(List.class);
+    }
 }

@@ -11,7 +11,8 @@ public final class Ast {
     }
 
     /** 1-based line and column in the source text. */
-    public record Position(int line, int column) {
+    /** Where in which source a node starts; {@code source} names the file (or text) the program came from. */
+    public record Position(String source, int line, int column) {
         @Override
         public String toString() {
             return "line " + line + ", column " + column;

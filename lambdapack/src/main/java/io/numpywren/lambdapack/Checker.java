@@ -255,7 +255,25 @@ final class Checker {
         return x;
     }
 
+    /**
+     * Bounds on a compiled expression with its scalar assignments inlined: {@code x2 = x1 + x1} doubles
+     * what evaluation visits, so 60 such lines would never finish, and a chain of assignments deepens
+     * the tree past what the stack holds. Real programs stay far below both.
+     */
+    static final long MAX_EXPRESSION_SIZE = 100_000;
+    static final int MAX_EXPRESSION_DEPTH = 400;
+
     private ScalarExpr compile(Ast.Expr e, Map<String, Binding> scope) {
+        ScalarExpr x = compileNode(e, scope);
+        if (x.size > MAX_EXPRESSION_SIZE || x.depth > MAX_EXPRESSION_DEPTH) {
+            throw error(e.position(), "expression too large once its scalar assignments are written out ("
+                    + (x.size == Long.MAX_VALUE ? "more than 2^63" : x.size) + " operations, " + x.depth
+                    + " deep; at most " + MAX_EXPRESSION_SIZE + " and " + MAX_EXPRESSION_DEPTH + ")");
+        }
+        return x;
+    }
+
+    private ScalarExpr compileNode(Ast.Expr e, Map<String, Binding> scope) {
         if (e instanceof Ast.IntLiteral i) {
             return ScalarExpr.intConstant(i.value(), i.position());
         }

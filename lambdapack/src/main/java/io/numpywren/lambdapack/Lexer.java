@@ -337,7 +337,7 @@ final class Lexer {
     }
 
     private Ast.Position position() {
-        return new Ast.Position(line, offset - lineStart + 1);
+        return new Ast.Position(source, line, offset - lineStart + 1);
     }
 
     private void emit(Token.Kind kind, String spelling, Ast.Position at) {

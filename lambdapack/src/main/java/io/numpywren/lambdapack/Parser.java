@@ -394,12 +394,23 @@ public final class Parser {
         return new Ast.Call(function.text(), List.copyOf(arguments), function.position());
     }
 
+    /**
+     * {@code a op b op c ...} as a left-deep tree. Each operator counts as a level of nesting, so that a
+     * chain of thousands of terms is refused here instead of overflowing the stack of whatever walks the
+     * tree later.
+     */
     private Ast.Expr leftAssociative(Map<Token.Kind, Ast.BinaryOp> operators, Supplier<Ast.Expr> operand) {
         Token start = peek();
         Ast.Expr left = operand.get();
-        for (Ast.BinaryOp op = operators.get(peek().kind()); op != null; op = operators.get(peek().kind())) {
-            advance();
-            left = new Ast.Binary(op, left, operand.get(), start.position());
+        int levels = 0;
+        try {
+            for (Ast.BinaryOp op = operators.get(peek().kind()); op != null; op = operators.get(peek().kind())) {
+                enter(advance());
+                levels++;
+                left = new Ast.Binary(op, left, operand.get(), start.position());
+            }
+        } finally {
+            nesting -= levels;
         }
         return left;
     }
@@ -443,16 +454,21 @@ public final class Parser {
 
     /** Parses {@code parse} one level deeper, refusing input nested deeper than {@link #MAX_NESTING}. */
     private <T> T nested(Token at, Supplier<T> parse) {
-        if (nesting >= MAX_NESTING) {
-            throw error(at, "nested too deeply: more than " + MAX_NESTING
-                    + " levels of blocks, parentheses or operators");
-        }
-        nesting++;
+        enter(at);
         try {
             return parse.get();
         } finally {
             nesting--;
         }
+    }
+
+    /** One level deeper, or the error that input is nested deeper than {@link #MAX_NESTING}. */
+    private void enter(Token at) {
+        if (nesting >= MAX_NESTING) {
+            throw error(at, "nested too deeply: more than " + MAX_NESTING
+                    + " levels of blocks, parentheses or operators (split a long expression with scalar assignments)");
+        }
+        nesting++;
     }
 
     private Token peek() {

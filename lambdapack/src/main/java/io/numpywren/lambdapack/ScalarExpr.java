@@ -16,10 +16,49 @@ abstract class ScalarExpr {
 
     final Type type;
     final Ast.Position position;
+    /**
+     * Nodes in the expression with every inlined scalar written out (shared subexpressions counted each
+     * time they are used, as evaluation visits them), saturating at {@link Long#MAX_VALUE}; and the
+     * longest path from here to a leaf. The checker bounds both, so evaluation can neither take
+     * exponential time nor overflow the stack.
+     */
+    final long size;
+    final int depth;
 
     ScalarExpr(Type type, Ast.Position position) {
+        this(type, position, List.of());
+    }
+
+    ScalarExpr(Type type, Ast.Position position, List<ScalarExpr> operands) {
         this.type = type;
         this.position = position;
+        long nodes = 1;
+        int deepest = 0;
+        for (ScalarExpr e : operands) {
+            nodes = nodes > Long.MAX_VALUE - e.size ? Long.MAX_VALUE : nodes + e.size;
+            deepest = Math.max(deepest, e.depth);
+        }
+        this.size = nodes;
+        this.depth = deepest + 1;
+    }
+
+    /** An error of evaluation, at this expression's place in its source. */
+    LambdaPackException failure(String message) {
+        return new LambdaPackException(position.source(), position, message);
+    }
+
+    /** {@code x op y} when it fits in a long, else an error that names the operation and the place. */
+    long exact(String op, long x, long y) {
+        try {
+            return switch (op) {
+                case "+" -> Math.addExact(x, y);
+                case "-" -> Math.subtractExact(x, y);
+                case "*" -> Math.multiplyExact(x, y);
+                default -> throw new IllegalStateException("not an exact operation: " + op);
+            };
+        } catch (ArithmeticException overflow) {
+            throw failure("integer overflow: " + x + " " + op + " " + y + " does not fit in 64 bits");
+        }
     }
 
     long evalInt(long[] env) {
@@ -133,7 +172,7 @@ abstract class ScalarExpr {
         final List<ScalarExpr> operands;
 
         Node(Type type, Ast.Position position, List<ScalarExpr> operands) {
-            super(type, position);
+            super(type, position, operands);
             this.operands = operands;
         }
 
@@ -166,7 +205,7 @@ abstract class ScalarExpr {
         return new Node(x.type, position, List.of(x)) {
             @Override
             long evalInt(long[] env) {
-                return -x.evalInt(env);
+                return exact("-", 0, x.evalInt(env));
             }
 
             @Override
@@ -198,13 +237,16 @@ abstract class ScalarExpr {
                 long y = b.evalInt(env);
                 switch (op) {
                     case ADD:
-                        return x + y;
+                        return exact("+", x, y);
                     case SUBTRACT:
-                        return x - y;
+                        return exact("-", x, y);
                     case MULTIPLY:
-                        return x * y;
+                        return exact("*", x, y);
                     case FLOOR_DIVIDE:
                         checkDivisor(y);
+                        if (x == Long.MIN_VALUE && y == -1) {
+                            throw failure("integer overflow: " + x + " // " + y + " does not fit in 64 bits");
+                        }
                         return Math.floorDiv(x, y);
                     case MODULO:
                         checkDivisor(y);
@@ -218,19 +260,30 @@ abstract class ScalarExpr {
 
             private void checkDivisor(long y) {
                 if (y == 0) {
-                    throw new ArithmeticException("integer division by zero at " + position);
+                    throw failure("integer division by zero");
                 }
             }
 
+            /** By squaring, so that even 1 ** (10 ** 18) takes microseconds. */
             private long power(long base, long exponent) {
                 if (exponent < 0) {
-                    throw new ArithmeticException("negative integer exponent " + exponent + " at " + position);
+                    throw failure("negative integer exponent " + exponent + " (write a real base, 2.0 ** -1, for a fraction)");
                 }
-                long result = 1;
-                for (long e = 0; e < exponent; e++) {
-                    result = Math.multiplyExact(result, base);
+                try {
+                    long result = 1;
+                    long square = base;
+                    for (long e = exponent; e > 0; e >>= 1) {
+                        if ((e & 1) == 1) {
+                            result = Math.multiplyExact(result, square);
+                        }
+                        if (e > 1) {
+                            square = Math.multiplyExact(square, square);
+                        }
+                    }
+                    return result;
+                } catch (ArithmeticException overflow) {
+                    throw failure("integer overflow: " + base + " ** " + exponent + " does not fit in 64 bits");
                 }
-                return result;
             }
 
             @Override
@@ -243,7 +296,7 @@ abstract class ScalarExpr {
                 if (y == 0 && (op == Ast.BinaryOp.DIVIDE || op == Ast.BinaryOp.FLOOR_DIVIDE
                         || op == Ast.BinaryOp.MODULO)) {
                     // Real division would yield an infinity that surfaces later as a baffling "ceiling of Infinity".
-                    throw new ArithmeticException("division by zero at " + position);
+                    throw failure("division by zero");
                 }
                 return switch (op) {
                     case ADD -> x + y;
@@ -313,7 +366,11 @@ abstract class ScalarExpr {
                 }
                 double v = x.evalReal(env);
                 if (!Double.isFinite(v)) {
-                    throw new ArithmeticException((ceiling ? "ceiling" : "floor") + " of " + v + " at " + position);
+                    throw failure((ceiling ? "ceiling" : "floor") + " of " + v);
+                }
+                if (Math.abs(v) >= 0x1p63) {
+                    throw failure("integer overflow: " + (ceiling ? "ceiling" : "floor") + " of " + v
+                            + " does not fit in 64 bits");
                 }
                 double nearest = Math.rint(v);
                 if (Math.abs(v - nearest) <= SNAP * Math.max(1.0, Math.abs(v))) {
@@ -331,7 +388,7 @@ abstract class ScalarExpr {
             double evalReal(long[] env) {
                 double x = args.get(0).evalReal(env);
                 if (!(x > 0)) {
-                    throw new ArithmeticException("log of " + x + " at " + position + " (it needs a positive number)");
+                    throw failure("log of " + x + " (it needs a positive number)");
                 }
                 double v = Math.log(x);
                 return args.size() == 2 ? v / Math.log(args.get(1).evalReal(env)) : v;

@@ -148,24 +148,44 @@ final class TaskSolver {
         long hi = loop.stop().evalInt(env);
         long step = step(loop, env);
         if (d == depth - 1 && guardsAt[d + 1].length == 0) {
-            return hi > lo ? (hi - lo + step - 1) / step : 0;
+            if (hi <= lo) {
+                return 0;
+            }
+            long span = exact(Math::subtractExact, hi, lo, "the length of loop '" + loop.variable() + "'");
+            return span / step + (span % step == 0 ? 0 : 1);
         }
         long total = 0;
         int slot = parameters + d;
-        for (long v = lo; v < hi; v += step) {
+        for (long v = lo; v < hi; v = next(v, step)) {
             env[slot] = v;
             if (holds(d + 1, env, null, null)) {
-                total += countFrom(d + 1, env);
+                total = exact(Math::addExact, total, countFrom(d + 1, env), "the task count");
             }
         }
         return total;
     }
 
+    /** The loop value after {@code v}, or {@link Long#MAX_VALUE} (past every stop) where {@code v + step} would wrap. */
+    private static long next(long v, long step) {
+        long next = v + step;
+        return next < v ? Long.MAX_VALUE : next;
+    }
+
+    /** {@code op(x, y)} when it fits in a long, else an error that names the statement and what overflowed. */
+    private long exact(java.util.function.LongBinaryOperator op, long x, long y, String what) {
+        try {
+            return op.applyAsLong(x, y);
+        } catch (ArithmeticException overflow) {
+            throw new LambdaPackException(statement.position.source(), statement.position, "integer overflow: "
+                    + what + " in '" + statement.text + "' does not fit in 64 bits");
+        }
+    }
+
     private long step(Statement.Loop loop, long[] env) {
         long step = loop.step().evalInt(env);
         if (step <= 0) {
-            throw new LambdaPackException(statement.text, "range step of loop '" + loop.variable()
-                    + "' must be positive, got " + step + " (line " + statement.position.line() + ")");
+            throw new LambdaPackException(statement.position.source(), statement.position, "range step of loop '"
+                    + loop.variable() + "' must be positive, got " + step + " (in '" + statement.text + "')");
         }
         return step;
     }
@@ -191,14 +211,14 @@ final class TaskSolver {
             env[slot] = 0;
             long at0 = eq.evalInt(env);
             env[slot] = 1;
-            long coefficient = eq.evalInt(env) - at0;
+            long coefficient = exact(Math::subtractExact, eq.evalInt(env), at0, "an index's coefficient");
             if (coefficient != 0) {
-                long numerator = target[e] - at0;
+                long numerator = exact(Math::subtractExact, target[e], at0, "an index equation");
                 if (numerator % coefficient != 0) {
                     return;
                 }
                 long v = numerator / coefficient;
-                if (v < lo || v >= hi || (v - lo) % step != 0) {
+                if (v < lo || v >= hi || exact(Math::subtractExact, v, lo, "a loop offset") % step != 0) {
                     return;
                 }
                 env[slot] = v;
@@ -208,7 +228,7 @@ final class TaskSolver {
                 return;
             }
         }
-        for (long v = lo; v < hi; v += step) {
+        for (long v = lo; v < hi; v = next(v, step)) {
             env[slot] = v;
             if (holds(d + 1, env, target, written)) {
                 descend(d + 1, env, target, written, sink);

@@ -111,8 +111,8 @@ class CheckerTest {
                 "A", BlockMatrix.builder(store, "t", "A").shape(4, 1).blockSize(1).create(),
                 "B", BlockMatrix.builder(store, "t", "B").shape(4, 1).blockSize(1).create());
         assertThatThrownBy(() -> p.bind(Program.ints("N", 4, "G", 0), matrices).analyser().taskCount())
-                .isInstanceOf(ArithmeticException.class)
-                .hasMessage("division by zero at line 2, column 22");
+                .isInstanceOf(LambdaPackException.class)
+                .hasMessage("t.lp:2:22: division by zero");
         assertThat(p.bind(Program.ints("N", 4, "G", 2), matrices).analyser().taskCount()).isEqualTo(2);
     }
 
@@ -125,5 +125,82 @@ class CheckerTest {
                 .hasMessageContaining("no integer parameter 'M'");
         assertThatThrownBy(() -> p.bind(Program.ints("N", 1), java.util.Map.of()))
                 .hasMessageContaining("matrix parameter 'A' is not bound");
+    }
+
+    /** The task count of {@code p} with N bound, on 1x1-block matrices of 4 rows. */
+    private static long taskCount(Program p, long n) {
+        InMemoryBlockStore store = new InMemoryBlockStore();
+        Map<String, BlockMatrix> matrices = Map.of(
+                "A", BlockMatrix.builder(store, "t", "A").shape(4, 1).blockSize(1).create(),
+                "B", BlockMatrix.builder(store, "t", "B").shape(4, 1).blockSize(1).create());
+        return p.bind(Program.ints("N", n), matrices).analyser().taskCount();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "N + 9223372036854775807                  | t.lp:2:23: integer overflow: 1 + 9223372036854775807 does not fit in 64 bits",
+        "-N - 9223372036854775807 - 2             | integer overflow: -9223372036854775808 - 2",
+        "N * 4611686018427387904 * 2              | integer overflow: 4611686018427387904 * 2",
+        "2 ** 200 + N                             | t.lp:2:23: integer overflow: 2 ** 200 does not fit in 64 bits",
+        "(N + 1) ** 63                            | integer overflow: 2 ** 63",
+        "-(-9223372036854775807 - N)              | integer overflow: 0 - -9223372036854775808",
+        "(-9223372036854775807 - N) // -1         | integer overflow: -9223372036854775808 // -1",
+        "ceiling(1e30 * N)                        | integer overflow: ceiling of 1.0E30",
+        "floor(-1e19 * N)                         | integer overflow: floor of -1.0E19"})
+    void integerArithmeticOnIndicesNeverWrapsAndNamesWhereItOverflowed(String bound, String expected) {
+        Program p = check("for i in range(0, " + bound + "):\n    B[i, 0] = chol(A[i, 0])");
+        assertThatThrownBy(() -> taskCount(p, 1))
+                .isInstanceOf(LambdaPackException.class)
+                .hasMessageStartingWith("t.lp:2:")
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void powersAreComputedBySquaringSoHugeExponentsOfSmallBasesAreExactAndQuick() {
+        Program p = check("for i in range(0, 1 ** 1000000000000000000 + (-1) ** 999999999999999999 + N):\n"
+                + "    B[i, 0] = chol(A[i, 0])");
+        assertThat(taskCount(p, 3)).isEqualTo(3);
+        assertThatThrownBy(() -> taskCount(check("for i in range(0, 2 ** -N):\n    B[i, 0] = chol(A[i, 0])"), 1))
+                .hasMessageContaining("negative integer exponent -1");
+    }
+
+    @Test
+    void scalarAssignmentsThatDoubleTheirExpressionAreRefusedBeforeTheyCanRunForever() {
+        StringBuilder body = new StringBuilder("x0 = N\n");
+        for (int i = 1; i <= 60; i++) {
+            body.append("x").append(i).append(" = x").append(i - 1).append(" + x").append(i - 1).append('\n');
+        }
+        body.append("B[0, 0] = scale(A[0, 0], alpha=x60)\n");
+        assertThatThrownBy(() -> check(body.toString()))
+                .isInstanceOf(LambdaPackException.class)
+                .hasMessageContaining("expression too large once its scalar assignments are written out")
+                .hasMessageStartingWith("t.lp:");
+    }
+
+    @Test
+    void aLongChainOfScalarAssignmentsIsRefusedBeforeItCanOverflowTheStack() {
+        StringBuilder body = new StringBuilder("x0 = N\n");
+        for (int i = 1; i <= 5_000; i++) {
+            body.append("x").append(i).append(" = x").append(i - 1).append(" + 1\n");
+        }
+        body.append("B[0, 0] = scale(A[0, 0], alpha=x5000)\n");
+        assertThatThrownBy(() -> check(body.toString()))
+                .isInstanceOf(LambdaPackException.class)
+                .hasMessageContaining("deep; at most");
+    }
+
+    @Test
+    void loopsThatEndNearTheLargestLongNeitherWrapNorRunForever() {
+        Program guarded = check("for i in range(9223372036854775800, 9223372036854775807, 5):\n"
+                + "    if i > N:\n        B[0, 0] = chol(A[0, 0])");
+        assertThat(taskCount(guarded, 0)).isEqualTo(2);
+        Program plain = check("for i in range(9223372036854775800, 9223372036854775807, 5):\n    B[0, 0] = chol(A[0, 0])");
+        assertThat(taskCount(plain, 0)).isEqualTo(2);
+        Program everything = check("for i in range(-9223372036854775807 - N, 9223372036854775807):\n"
+                + "    B[0, 0] = chol(A[0, 0])");
+        assertThatThrownBy(() -> taskCount(everything, 1))
+                .isInstanceOf(LambdaPackException.class)
+                .hasMessageStartingWith("t.lp:3:")
+                .hasMessageContaining("integer overflow: the length of loop 'i'");
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ class ParserTest {
     }
 
     private static Position at(int line, int column) {
-        return new Position(line, column);
+        return new Position(SOURCE, line, column);
     }
 
     private static LambdaPackException parseError(String text) {
@@ -653,6 +654,19 @@ class ParserTest {
         @Test
         void aLongChainOfUnaryMinusIsRefusedCleanly() {
             assertThat(parseError(program("x = " + "-".repeat(100_000) + "1")).getMessage())
+                    .contains("nested too deeply");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {" + 1", " * N", " - N", " // 2", " or True", " and False"})
+        void aLongChainOfBinaryOperatorsIsRefusedCleanly(String link) {
+            assertThat(parseError(program("x = 1" + link.repeat(4_000))).getMessage())
+                    .startsWith("prog.lp:2:").contains("nested too deeply");
+        }
+
+        @Test
+        void aBlockIndexOfThousandsOfTermsIsRefusedCleanly() {
+            assertThat(parseError(program("O[0, 0] = chol(A[N" + " + 1".repeat(4_000) + ", 0])")).getMessage())
                     .contains("nested too deeply");
         }
 
