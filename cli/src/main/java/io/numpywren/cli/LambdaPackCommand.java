@@ -55,7 +55,9 @@ final class LambdaPackCommand implements Runnable {
             if (program.endsWith(".lp") || program.contains("/")) {
                 Path file = Path.of(program);
                 if (!Files.isRegularFile(file)) {
-                    throw new IllegalArgumentException("program file " + file + " does not exist");
+                    throw new IllegalArgumentException("program file " + file
+                            + (Files.isDirectory(file) ? " is a directory" : Files.exists(file) ? " is not a regular file"
+                            : " does not exist"));
                 }
                 return Program.load(file);
             }
@@ -111,6 +113,7 @@ final class LambdaPackCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            OutputFiles.checkWritable(output, "--output");
             Program p = load();
             BoundProgram bound = bind(p);
             Analyser analyser = bound.analyser();

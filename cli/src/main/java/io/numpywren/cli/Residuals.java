@@ -85,14 +85,14 @@ final class Residuals {
         double[] x = randomVector(a.cols(), 1);
         double[] ax = multiply(a, x, false);
         double[] llx = multiply(l, multiply(l, x, true), false);
-        return distance(ax, llx) / (frobenius(a) * norm(x));
+        return relative(distance(ax, llx), frobenius(a) * norm(x));
     }
 
     /** ‖C·x − A·(B·x)‖ / (‖A‖ ‖B‖ ‖x‖). */
     static double gemm(BlockMatrix a, BlockMatrix b, BlockMatrix c) {
         double[] x = randomVector(b.cols(), 2);
         double[] abx = multiply(a, multiply(b, x, false), false);
-        return distance(multiply(c, x, false), abx) / (frobenius(a) * frobenius(b) * norm(x));
+        return relative(distance(multiply(c, x, false), abx), frobenius(a) * frobenius(b) * norm(x));
     }
 
     /** ‖Aᵀ·A·x − Rᵀ·R·x‖ / (‖A‖² ‖x‖). */
@@ -101,14 +101,14 @@ final class Residuals {
         double[] atax = multiply(a, multiply(a, x, false), true);
         double[] rtrx = multiply(r, multiply(r, x, false), true);
         double fa = frobenius(a);
-        return distance(atax, rtrx) / (fa * fa * norm(x));
+        return relative(distance(atax, rtrx), fa * fa * norm(x));
     }
 
     /** ‖A·X·y − B·y‖ / (‖A‖ ‖X‖ ‖y‖) for a random y. */
     static double solve(BlockMatrix a, BlockMatrix x, BlockMatrix b) {
         double[] y = randomVector(x.cols(), 4);
         double[] axy = multiply(a, multiply(x, y, false), false);
-        return distance(axy, multiply(b, y, false)) / (frobenius(a) * frobenius(x) * norm(y));
+        return relative(distance(axy, multiply(b, y, false)), frobenius(a) * frobenius(x) * norm(y));
     }
 
     /** |Σσ² − ‖A‖²| / ‖A‖²: the singular values must carry all of A's Frobenius norm. */
@@ -118,6 +118,46 @@ final class Residuals {
         for (double s : sigma) {
             sum += s * s;
         }
-        return Math.abs(sum - fa * fa) / (fa * fa);
+        return relative(Math.abs(sum - fa * fa), fa * fa);
+    }
+
+    /**
+     * error / scale, where a zero scale (a zero matrix, whose QR, product and SVD are exact) counts an
+     * exact zero error as 0 and any other error as infinitely wrong, instead of 0/0 = NaN failing a
+     * correct result.
+     */
+    static double relative(double error, double scale) {
+        if (scale == 0) {
+            return error == 0 ? 0 : Double.POSITIVE_INFINITY;
+        }
+        return error / scale;
+    }
+
+    /**
+     * max |A[i,j] − A[j,i]| / max |A| over the whole matrix, reading one pair of blocks at a time; 0 for
+     * a symmetric (or zero) matrix.
+     */
+    static double asymmetry(BlockMatrix a) {
+        double worst = 0;
+        double scale = 0;
+        for (int bi = 0; bi < a.gridRows(); bi++) {
+            for (int bj = 0; bj <= bi; bj++) {
+                Block lower = a.read(bi, bj);
+                Block upper = bi == bj ? lower : a.read(bj, bi);
+                for (int j = 0; j < lower.cols(); j++) {
+                    for (int i = 0; i < lower.rows(); i++) {
+                        double v = lower.get(i, j);
+                        scale = Math.max(scale, Math.abs(v));
+                        worst = Math.max(worst, Math.abs(v - upper.get(j, i)));
+                    }
+                }
+                if (bi != bj) {
+                    for (double v : upper.data()) {
+                        scale = Math.max(scale, Math.abs(v));
+                    }
+                }
+            }
+        }
+        return relative(worst, scale);
     }
 }

@@ -34,6 +34,11 @@ import java.util.concurrent.CompletionStage;
 final class RunCommand implements Callable<Integer> {
     /** Largest residual accepted as correct: far above rounding error, far below any real mistake. */
     static final double RESIDUAL_LIMIT = 1e-8;
+    /**
+     * Largest relative asymmetry taken as symmetric: far above the rounding of a product such as
+     * M·Mᵀ computed by a BLAS that does not mirror it (a few ulps), far below any real asymmetry.
+     */
+    static final double SYMMETRY_TOLERANCE = 1e-10;
 
     enum Algorithm { gemm, cholesky, tsqr, qr, svd, solve }
 
@@ -98,6 +103,9 @@ final class RunCommand implements Callable<Integer> {
         if (block < 1) {
             throw new IllegalArgumentException("--block must be positive, got " + block);
         }
+        OutputFiles.checkWritable(output, "--output");
+        OutputFiles.checkWritable(json, "--json");
+        OutputFiles.checkWritable(trace, "--trace");
         Map<String, Object> overrides = new LinkedHashMap<>();
         if (backend != null) {
             overrides.put("numpywren.backend", backend);
@@ -199,11 +207,21 @@ final class RunCommand implements Callable<Integer> {
     private BlockMatrix inputMatrix(Numpywren nw, Algorithm algorithm) {
         if (input != null) {
             if (!Files.isRegularFile(input)) {
-                throw new IllegalArgumentException("input file " + input + " does not exist");
+                throw new IllegalArgumentException("input file " + input + (Files.isDirectory(input) ? " is a directory"
+                        : Files.exists(input) ? " is not a regular file" : " does not exist"));
             }
             BlockMatrix a = nw.importNpy(input, "A", block);
             if (rows != null && rows != a.rows()) {
                 throw new IllegalArgumentException("--n " + rows + " does not match the " + a.rows() + " rows of " + input);
+            }
+            if ((algorithm == Algorithm.cholesky || algorithm == Algorithm.solve) && a.rows() == a.cols()) {
+                double asymmetry = Residuals.asymmetry(a);
+                if (!(asymmetry <= SYMMETRY_TOLERANCE)) {
+                    throw new IllegalArgumentException(algorithm + " needs a symmetric positive definite matrix, but "
+                            + input + " is not symmetric: max |A[i,j] - A[j,i]| / max |A| = "
+                            + String.format("%.3e", asymmetry) + " (tolerance " + SYMMETRY_TOLERANCE
+                            + "); symmetrize it, e.g. (A + A.T) / 2");
+                }
             }
             return a;
         }

@@ -183,4 +183,99 @@ class MainTest {
                     .hasLineCount(1);
         }
     }
+
+    @Test
+    void outputPathsAreCheckedBeforeTheJobAndOnlyRegularFilesAreReplaced() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("out-dir"));
+        Path fifo = tmp.resolve("pipe");
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        String[][] cases = {
+                {"--output", "/dev/null"}, {"--output", fifo.toString()}, {"--output", dir.toString()},
+                {"--output", tmp.resolve("missing/l.npy").toString()}, {"--json", "/dev/null"},
+                {"--json", dir.toString()}, {"--trace", tmp.resolve("no/such/dir/t.json").toString()}};
+        String[] expected = {"/dev/null is not a regular file", fifo + " is not a regular file",
+                dir + " is a directory", "does not exist", "/dev/null is not a regular file", "is a directory",
+                "does not exist"};
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run("run", "cholesky", "--n", "64", "--block", "32", "--no-progress", cases[i][0], cases[i][1]);
+            assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
+            assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: " + cases[i][0] + " ")
+                    .contains(expected[i]).hasLineCount(1);
+            assertThat(r.out()).as("nothing ran: %s", String.join(" ", cases[i])).doesNotContain("wall time");
+        }
+        assertThat(Path.of("/dev/null")).as("still the device").satisfies(p -> assertThat(Files.isRegularFile(p)).isFalse());
+        Run dot = run("lambdapack", "dot", "cholesky", "-p", "N=3", "-o", "/dev/null");
+        assertThat(dot.exit()).isNotZero();
+        assertThat(dot.err()).contains("is not a regular file");
+        Run ok = run("run", "cholesky", "--n", "64", "--block", "32", "--no-progress",
+                "--output", tmp.resolve("l.npy").toString(), "--json", tmp.resolve("r.json").toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(tmp.resolve("l.npy")).isRegularFile();
+    }
+
+    @Test
+    void aZeroMatrixIsAValidInputWhoseExactResultsPassTheCheck() throws Exception {
+        Path zero = npy("zero.npy", Block.zeros(16, 16));
+        for (String algorithm : new String[] {"gemm", "qr", "tsqr", "svd"}) {
+            Run r = run("run", algorithm, "--input", zero.toString(), "--block", "16", "--no-progress");
+            assertThat(r.exit()).as("%s: %s", algorithm, r.err()).isZero();
+            assertThat(r.out()).as(algorithm).contains("residual: 0.000e+00");
+        }
+    }
+
+    @Test
+    void aMatrixThatIsNotSymmetricIsRefusedBeforeCholeskyOrSolveRuns() throws Exception {
+        Block spd = Block.identity(24, 24);
+        for (int i = 0; i < 24; i++) {
+            spd.set(i, i, 30);
+        }
+        spd.set(3, 17, 1.0);
+        spd.set(17, 3, 1.5);
+        Path skewed = npy("skewed.npy", spd);
+        Path out = tmp.resolve("never.npy");
+        for (String algorithm : new String[] {"cholesky", "solve"}) {
+            Run r = run("run", algorithm, "--input", skewed.toString(), "--block", "8", "--no-progress",
+                    "--output", out.toString());
+            assertThat(r.exit()).as(algorithm).isNotZero();
+            assertThat(r.err()).as(algorithm).startsWith("error: " + algorithm + " needs a symmetric positive definite matrix")
+                    .contains("skewed.npy is not symmetric").contains("1.667e-02").hasLineCount(1);
+            assertThat(out).as("no output for a refused input").doesNotExist();
+        }
+        spd.set(17, 3, 1.0 + 1e-15); // rounding, as a BLAS product that does not mirror leaves it
+        Path nearly = npy("nearly.npy", spd);
+        assertThat(run("run", "cholesky", "--input", nearly.toString(), "--block", "8", "--no-progress").exit()).isZero();
+    }
+
+    @Test
+    void aStoreLocationThatCannotServeSaysWhy() throws Exception {
+        Run empty = run("run", "cholesky", "--n", "16", "--block", "8", "--store", "file:");
+        assertThat(empty.exit()).isNotZero();
+        assertThat(empty.err()).contains("store 'file:' names no directory");
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Run notDir = run("run", "cholesky", "--n", "16", "--block", "8", "--store", "file:" + file);
+        assertThat(notDir.exit()).isNotZero();
+        assertThat(notDir.err()).contains("cannot open block store directory " + file + ": ")
+                .contains("exists and is not a directory");
+    }
+
+    @Test
+    void unclearMessagesAreClear() throws Exception {
+        Path binary = Files.write(tmp.resolve("binary.lp"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, (byte) 0x80});
+        Run notText = run("lambdapack", "check", binary.toString(), "-p", "N=2");
+        assertThat(notText.err()).contains(binary + ": not a LAmbdaPACK program: the file is not UTF-8 text")
+                .doesNotContain("Input length");
+        Path dir = Files.createDirectories(tmp.resolve("a-dir.lp"));
+        assertThat(run("lambdapack", "check", dir.toString(), "-p", "N=2").err()).contains(dir + " is a directory");
+        assertThat(run("run", "cholesky", "--input", tmp.toString(), "--block", "8").err())
+                .contains("input file " + tmp + " is a directory");
+        Run twice = run("run", "cholesky", "--n", "16", "--block", "8", "--chaos", "kill=0.1,kill=0.2");
+        assertThat(twice.exit()).isNotZero();
+        assertThat(twice.err()).contains("chaos setting 'kill' is given twice");
+        Run option = run("run", "cholesky", "--n", "16", "--block", "8", "--block", "4");
+        assertThat(option.exit()).isNotZero();
+        assertThat(option.err()).contains("--block").contains("only once");
+        Path rtl = Files.writeString(tmp.resolve("rtl.lp"), "def p(A: BigMatrix, N: int):\n    x = N \u202E 1\n");
+        Run lexer = run("lambdapack", "check", rtl.toString(), "-p", "N=2");
+        assertThat(lexer.err()).contains("unexpected character U+202E").doesNotContain("\u202E");
+    }
 }

@@ -41,6 +41,7 @@ public final class ChaosBackend implements ComputeBackend {
         /** Parses {@code kill=0.1,lose=0.05,slow=0.05,duplicate=0.05[,slow-delay=2s]}. */
         public static Rates parse(String spec) {
             Map<String, Double> rates = new java.util.HashMap<>();
+            Set<String> seen = new java.util.HashSet<>();
             Duration delay = Duration.ofSeconds(2);
             for (String part : spec.split(",")) {
                 String p = part.trim();
@@ -53,6 +54,9 @@ public final class ChaosBackend implements ComputeBackend {
                 }
                 String name = p.substring(0, eq).trim().toLowerCase(Locale.ROOT);
                 String value = p.substring(eq + 1).trim();
+                if (!seen.add(name)) {
+                    throw new IllegalArgumentException("chaos setting '" + name + "' is given twice in '" + spec + "'");
+                }
                 if (name.equals("slow-delay")) {
                     delay = parseDuration(value);
                     continue;

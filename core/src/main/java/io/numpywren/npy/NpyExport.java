@@ -81,6 +81,12 @@ public final class NpyExport {
         boolean fortran = options.order() == Order.FORTRAN;
         NpyHeader header = NpyHeader.of(options.npyDType(), fortran, matrix.rows(), matrix.cols());
         Path target = file.toAbsolutePath();
+        // The temporary file is renamed over the target: only a regular file may be replaced that way
+        // (as root, a rename over /dev/null would replace the device itself).
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target)) {
+            throw new IllegalArgumentException("cannot export matrix '" + matrix.name() + "' to " + file
+                    + ": it is not a regular file" + (Files.isDirectory(target) ? " but a directory" : ""));
+        }
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

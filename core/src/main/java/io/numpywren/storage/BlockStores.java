@@ -21,7 +21,12 @@ public final class BlockStores {
             return new InMemoryBlockStore();
         }
         if (trimmed.startsWith("file:")) {
-            return new FileSystemBlockStore(Path.of(trimmed.substring("file:".length())));
+            String dir = trimmed.substring("file:".length());
+            if (dir.isBlank()) {
+                // An empty path would silently mean the current directory.
+                throw new IllegalArgumentException("store 'file:' names no directory (use file:DIR, e.g. file:/tmp/blocks)");
+            }
+            return new FileSystemBlockStore(Path.of(dir));
         }
         int colon = trimmed.indexOf(':');
         String scheme = (colon > 0 ? trimmed.substring(0, colon) : trimmed).toLowerCase(Locale.ROOT);

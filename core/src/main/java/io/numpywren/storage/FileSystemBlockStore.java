@@ -40,8 +40,22 @@ public final class FileSystemBlockStore implements BlockStore {
             Files.createDirectories(root);
             this.root = root.toRealPath();
         } catch (IOException e) {
-            throw new StoreException("cannot open block store directory " + root + ": " + e.getMessage(), e);
+            throw new StoreException("cannot open block store directory " + root + ": " + why(e), e);
         }
+    }
+
+    /** What went wrong, in words: the JDK's messages for these are often the path alone. */
+    private static String why(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return (f.getFile() == null ? "a part of the path" : f.getFile()) + " exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied" + (a.getFile() == null ? "" : " on " + a.getFile());
+        }
+        if (e instanceof java.nio.file.NotDirectoryException n) {
+            return n.getFile() + " is not a directory";
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     public Path root() {

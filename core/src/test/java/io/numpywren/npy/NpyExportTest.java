@@ -164,4 +164,23 @@ class NpyExportTest {
 
         assertThat(Files.readAllBytes(target)).isEqualTo(fixtureBytes("f8_c_random_40x30.npy"));
     }
+
+    @Test
+    void onlyARegularFileIsEverReplaced() throws Exception {
+        BlockMatrix m = BlockMatrices.fromDense(Block.identity(4, 4),
+                BlockMatrix.builder(new InMemoryBlockStore(), "ns", "I").blockSize(2));
+        Path fifo = dir.resolve("fifo");
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        Path subdir = Files.createDirectories(dir.resolve("sub"));
+        for (Path target : new Path[] {fifo, subdir, Path.of("/dev/null")}) {
+            assertThatThrownBy(() -> NpyExport.exportFile(m, target)).as("%s", target)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("to " + target + ": it is not a regular file");
+            assertThat(Files.isRegularFile(target)).as("%s is left as it was", target).isFalse();
+            assertThat(Files.exists(target)).isTrue();
+        }
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file is left").containsExactlyInAnyOrder("fifo", "sub");
+        }
+    }
 }

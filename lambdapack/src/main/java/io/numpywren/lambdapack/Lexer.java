@@ -301,8 +301,12 @@ final class Lexer {
     private String describeCharacter() {
         int codePoint = text.codePointAt(offset);
         String code = String.format("U+%04X", codePoint);
+        int type = Character.getType(codePoint);
+        // Controls, spaces and invisible format characters (U+202E reverses the text after it on a
+        // terminal) are shown by their code only, never echoed raw.
         if (Character.isISOControl(codePoint) || Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)
-                || !Character.isDefined(codePoint)) {
+                || !Character.isDefined(codePoint) || type == Character.FORMAT || type == Character.PRIVATE_USE
+                || type == Character.SURROGATE) {
             return code;
         }
         String shown = "'" + new String(Character.toChars(codePoint)) + "'";

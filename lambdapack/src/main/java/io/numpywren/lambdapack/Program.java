@@ -46,6 +46,9 @@ public final class Program {
     public static Program load(Path file) {
         try {
             return parse(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
+        } catch (java.nio.charset.CharacterCodingException notText) {
+            throw new LambdaPackException(file.toString(), "not a LAmbdaPACK program: the file is not UTF-8 text "
+                    + "(a binary file?)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read LAmbdaPACK program " + file + ": " + e, e);
         }
