@@ -117,10 +117,10 @@ final class LambdaPackCommand implements Runnable {
             Program p = load();
             BoundProgram bound = bind(p);
             Analyser analyser = bound.analyser();
-            long count = analyser.taskCount();
-            if (count > MAX_DOT_TASKS) {
-                throw new IllegalArgumentException("the DAG has " + count + " tasks; dot draws at most " + MAX_DOT_TASKS
-                        + " (use smaller parameters)");
+            java.util.OptionalLong count = analyser.taskCountUpTo(MAX_DOT_TASKS, 10_000_000);
+            if (count.isEmpty() || count.getAsLong() > MAX_DOT_TASKS) {
+                throw new IllegalArgumentException("the DAG has more than " + MAX_DOT_TASKS + " tasks, the most dot "
+                        + "draws (use smaller parameters)");
             }
             List<Task> tasks = new ArrayList<>();
             analyser.forEachTask(tasks::add);

@@ -236,6 +236,7 @@ final class RunCommand implements Callable<Integer> {
         if ((algorithm == Algorithm.cholesky || algorithm == Algorithm.solve || algorithm == Algorithm.svd) && m != n) {
             throw new IllegalArgumentException(algorithm + " needs a square matrix, got --n " + n + " --m " + m);
         }
+        nw.checkJobSize(algorithm.name(), n, m, block);
         if (algorithm == Algorithm.cholesky || algorithm == Algorithm.solve) {
             return nw.randomSpd("A", n, block, seed);
         }

@@ -140,7 +140,7 @@ class MainTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("digraph \"cholesky\"").contains("->").contains("chol(I[0,0])");
         Run big = run("lambdapack", "dot", "cholesky", "-p", "N=100");
-        assertThat(big.err()).contains("dot draws at most");
+        assertThat(big.err()).contains("more than 2000 tasks, the most dot draws");
     }
 
     @Test
@@ -277,5 +277,29 @@ class MainTest {
         Path rtl = Files.writeString(tmp.resolve("rtl.lp"), "def p(A: BigMatrix, N: int):\n    x = N \u202E 1\n");
         Run lexer = run("lambdapack", "check", rtl.toString(), "-p", "N=2");
         assertThat(lexer.err()).contains("unexpected character U+202E").doesNotContain("\u202E");
+    }
+
+    @Test
+    void absurdSizesGetOneLineWithTheFiguresBeforeAnythingIsAllocated() {
+        String[][] cases = {
+                {"run", "cholesky", "--n", "10000000", "--block", "4096"},
+                {"run", "gemm", "--n", "3000000", "--m", "3000000", "--block", "100000"},
+                {"run", "cholesky", "--n", "1024", "--block", "1"},
+                {"run", "svd", "--n", "4096", "--block", "2"},
+                {"run", "qr", "--n", "100000", "--block", "10", "--store", "file:" + tmp.resolve("blocks")},
+                {"run", "cholesky", "--n", "256", "--block", "64", "--workers", "100000"},
+                {"lambdapack", "check", "cholesky", "-p", "N=2000"},
+                {"lambdapack", "check", "qr", "-p", "N=100000", "-p", "M=100000"},
+                {"lambdapack", "dot", "cholesky", "-p", "N=100000"},
+        };
+        String[] expected = {"needs 800.0 TB", "needs 72.0 TB", "more than 20,000,000 tasks",
+                "more than 20,000,000 tasks", "more than 20,000,000 tasks", "cannot run 100000 workers",
+                "more than 500000 tasks", "more than 500000 tasks", "more than 2000 tasks"};
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run(cases[i]);
+            assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
+            assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: ").contains(expected[i])
+                    .doesNotContain("\tat ").hasLineCount(1);
+        }
     }
 }

@@ -92,6 +92,15 @@ public interface BlockStore extends AutoCloseable {
     /** A short human description (kind and location), for reports and errors. */
     String description();
 
+    /**
+     * Bytes this store can still take, as well as it can tell (free heap for a store in memory, free
+     * space for one on a file system), or empty for a store without a practical limit (an object
+     * store). Entry points refuse work that cannot fit before they allocate anything.
+     */
+    default java.util.OptionalLong capacityBytes() {
+        return java.util.OptionalLong.empty();
+    }
+
     @Override
     default void close() {
     }

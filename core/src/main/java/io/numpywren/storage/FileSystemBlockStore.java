@@ -251,6 +251,15 @@ public final class FileSystemBlockStore implements BlockStore {
     }
 
     @Override
+    public java.util.OptionalLong capacityBytes() {
+        try {
+            return java.util.OptionalLong.of(Files.getFileStore(root).getUsableSpace());
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
     public String description() {
         return "file-system store at " + root;
     }

@@ -50,6 +50,11 @@ public class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
+    public java.util.OptionalLong capacityBytes() {
+        return delegate.capacityBytes();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

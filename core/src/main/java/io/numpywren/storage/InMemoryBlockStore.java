@@ -228,6 +228,12 @@ public final class InMemoryBlockStore implements BlockStore {
     }
 
     @Override
+    public java.util.OptionalLong capacityBytes() {
+        Runtime runtime = Runtime.getRuntime();
+        return java.util.OptionalLong.of(runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory()));
+    }
+
+    @Override
     public String description() {
         return "in-memory store '" + name + "'";
     }

@@ -211,9 +211,29 @@ public final class Analyser {
     public long taskCount() {
         long total = 0;
         for (TaskSolver e : enumerators) {
-            total += e.count(program.newEnvironment());
+            total = Math.addExact(total, e.count(program.newEnvironment()));
         }
         return total;
+    }
+
+    /**
+     * The task count when it is at most {@code maxTasks}; {@code maxTasks + 1} when there are more (the
+     * count stops there); empty when the count would walk more than {@code maxLoopIterations} loop
+     * iterations (innermost loops without guards are counted in closed form, so Cholesky with N blocks
+     * a side walks about N²/2). Entry points count this way so that absurd parameters are refused in
+     * seconds instead of counted for hours.
+     */
+    public java.util.OptionalLong taskCountUpTo(long maxTasks, long maxLoopIterations) {
+        long[] budget = {maxLoopIterations, maxTasks};
+        long total = 0;
+        try {
+            for (TaskSolver e : enumerators) {
+                total += e.count(program.newEnvironment(), budget);
+            }
+        } catch (TaskSolver.CountTooLarge stopped) {
+            return stopped.tooManyTasks ? java.util.OptionalLong.of(maxTasks + 1) : java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of(total);
     }
 
     /**

@@ -133,15 +133,45 @@ final class TaskSolver {
 
     /** Number of tasks of the statement. */
     long count(long[] env) {
+        return count(env, null);
+    }
+
+    /**
+     * The number of tasks; with {@code budget}, each loop iteration walked takes one from
+     * {@code budget[0]} and each task counted one from {@code budget[1]}, and either running out stops
+     * the count with a {@link CountTooLarge}.
+     */
+    long count(long[] env, long[] budget) {
         if (!holds(0, env, null, null)) {
             return 0;
         }
-        return countFrom(0, env);
+        return countFrom(0, env, budget);
     }
 
-    private long countFrom(int d, long[] env) {
+    /** A count stopped because walking its loops would have taken longer than its budget allowed. */
+    static final class CountTooLarge extends RuntimeException {
+        /** True when the tasks ran out (the count is known to exceed it), false when the iterations did. */
+        final boolean tooManyTasks;
+
+        CountTooLarge(boolean tooManyTasks) {
+            super(null, null, false, false);
+            this.tooManyTasks = tooManyTasks;
+        }
+    }
+
+    private static long spend(long[] budget, long tasks) {
+        if (budget != null) {
+            budget[1] -= tasks;
+            if (budget[1] < 0) {
+                throw new CountTooLarge(true);
+            }
+        }
+        return tasks;
+    }
+
+    private long countFrom(int d, long[] env, long[] budget) {
         if (d == depth) {
-            return 1;
+            return spend(budget, 1);
         }
         Statement.Loop loop = loops.get(d);
         long lo = loop.start().evalInt(env);
@@ -152,14 +182,17 @@ final class TaskSolver {
                 return 0;
             }
             long span = exact(Math::subtractExact, hi, lo, "the length of loop '" + loop.variable() + "'");
-            return span / step + (span % step == 0 ? 0 : 1);
+            return spend(budget, span / step + (span % step == 0 ? 0 : 1));
         }
         long total = 0;
         int slot = parameters + d;
         for (long v = lo; v < hi; v = next(v, step)) {
+            if (budget != null && --budget[0] < 0) {
+                throw new CountTooLarge(false);
+            }
             env[slot] = v;
             if (holds(d + 1, env, null, null)) {
-                total = exact(Math::addExact, total, countFrom(d + 1, env), "the task count");
+                total = exact(Math::addExact, total, countFrom(d + 1, env, budget), "the task count");
             }
         }
         return total;

@@ -29,6 +29,10 @@ public final class Validator {
     public record Report(long tasks, long edges, long blocksWritten, long inputBlocksRead, int criticalPathLength) {
     }
 
+    /** The largest DAG validation builds: its memory is O(DAG). */
+    public static final long MAX_TASKS = 500_000;
+    private static final long COUNTING_BUDGET = 10_000_000;
+
     private Validator() {
     }
 
@@ -36,6 +40,13 @@ public final class Validator {
     public static Report validate(BoundProgram program) {
         String source = program.program().source();
         Analyser analyser = program.analyser();
+        java.util.OptionalLong count = analyser.taskCountUpTo(MAX_TASKS, COUNTING_BUDGET);
+        if (count.isEmpty() || count.getAsLong() > MAX_TASKS) {
+            throw new LambdaPackException(source, "validation builds the whole DAG in memory, and with "
+                    + program.parameters() + " it has " + (count.isEmpty() ? "too many tasks to count"
+                    : "more than " + MAX_TASKS + " tasks")
+                    + ": validate with smaller parameters (the analyser's answers do not depend on size)");
+        }
         List<Task> tasks = new ArrayList<>();
         analyser.forEachTask(tasks::add);
         List<String> problems = new ArrayList<>();

@@ -203,4 +203,43 @@ class CheckerTest {
                 .hasMessageStartingWith("t.lp:3:")
                 .hasMessageContaining("integer overflow: the length of loop 'i'");
     }
+
+    /** {@code p} bound with N, on 1x1-block placeholder matrices of 4 rows. */
+    private static Analyser analyser(Program p, long n) {
+        InMemoryBlockStore store = new InMemoryBlockStore();
+        Map<String, BlockMatrix> matrices = Map.of(
+                "A", BlockMatrix.builder(store, "t", "A").shape(4, 1).blockSize(1).create(),
+                "B", BlockMatrix.builder(store, "t", "B").shape(4, 1).blockSize(1).create());
+        return p.bind(Program.ints("N", n), matrices).analyser();
+    }
+
+    @Test
+    void aBoundedCountIsExactBelowItsLimitAndStopsAboveIt() {
+        Program triangle = check("for i in range(0, N):\n    for j in range(0, i + 1):\n        B[i, j] = chol(A[i, j])");
+        assertThat(analyser(triangle, 100).taskCountUpTo(10_000, 1_000_000)).hasValue(5050);
+        assertThat(analyser(triangle, 100).taskCountUpTo(5050, 1_000_000)).hasValue(5050);
+        assertThat(analyser(triangle, 100).taskCountUpTo(5049, 1_000_000)).hasValue(5050);
+        // 10^12 rows of a triangle: ~5·10^23 tasks, far past a long; the count stops at its limit at once.
+        assertThat(analyser(triangle, 1_000_000_000_000L).taskCountUpTo(20_000_000, 20_000_000)).hasValue(20_000_001);
+        // A guard keeps the innermost loop from being counted in closed form: the walk runs out first.
+        Program guarded = check("for i in range(0, N):\n    for j in range(0, N):\n        if j > 2 * N:\n"
+                + "            B[i, j] = chol(A[i, j])");
+        assertThat(analyser(guarded, 1_000_000_000L).taskCountUpTo(20_000_000, 1_000_000)).isEmpty();
+        assertThat(analyser(guarded, 100).taskCountUpTo(20_000_000, 1_000_000)).hasValue(0);
+    }
+
+    @Test
+    void validationRefusesADagTooLargeToHoldInsteadOfRunningOutOfMemory() {
+        Program p = check("for i in range(0, N):\n    for j in range(0, N):\n        B[i, j] = chol(A[i, j])");
+        InMemoryBlockStore store = new InMemoryBlockStore();
+        Map<String, BlockMatrix> matrices = Map.of(
+                "A", BlockMatrix.builder(store, "t", "A").shape(1L << 20, 1L << 20).blockSize(1).create(),
+                "B", BlockMatrix.builder(store, "t", "B").shape(1L << 20, 1L << 20).blockSize(1).create());
+        for (long n : new long[] {1_000, 100_000, 1L << 20}) {
+            assertThatThrownBy(() -> Validator.validate(p.bind(Program.ints("N", n), matrices)))
+                    .as("N=%d", n)
+                    .isInstanceOf(LambdaPackException.class)
+                    .hasMessageContaining("more than " + Validator.MAX_TASKS + " tasks");
+        }
+    }
 }

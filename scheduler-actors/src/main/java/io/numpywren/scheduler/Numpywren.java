@@ -21,6 +21,7 @@ import io.numpywren.npy.NpyExport;
 import io.numpywren.npy.NpyImport;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.BlockStores;
+import io.numpywren.storage.InMemoryBlockStore;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import java.nio.file.Path;
@@ -57,10 +58,12 @@ public final class Numpywren implements AutoCloseable {
     private final ActorSystem<JobManager.Command> system;
     private final String namespace;
     private final LinearAlgebra driverKernels;
+    private final JobLimits limits;
 
     private Numpywren(Config config, BlockStore givenStore, ComputeBackend givenBackend) {
         this.config = config;
         this.settings = SchedulerSettings.from(config);
+        this.limits = JobLimits.from(config);
         this.namespace = config.getString("numpywren.namespace");
         this.store = givenStore != null ? givenStore : openStore(config);
         String provider = config.getString("numpywren.kernel-provider");
@@ -149,7 +152,33 @@ public final class Numpywren implements AutoCloseable {
 
     // ---------------------------------------------------------------- matrices
 
+    /**
+     * Refuses, before any input exists, a built-in job ({@code gemm}, {@code cholesky}, {@code tsqr},
+     * {@code qr}, {@code svd}, {@code solve}) on a rows x cols matrix in blockSize blocks whose input the
+     * store cannot hold or whose tasks exceed {@code numpywren.limits.max-tasks}: its DAG is counted on
+     * header-only placeholders, so an absurd size is refused in seconds instead of after generating it.
+     */
+    public void checkJobSize(String algorithm, long rows, long cols, int blockSize) {
+        JobLimits.checkFits(String.format("%s's input (%d x %d, float64)", algorithm, rows, cols),
+                JobLimits.float64Bytes(rows, cols), store);
+        InMemoryBlockStore scratch = new InMemoryBlockStore("size-check");
+        BlockMatrix a = BlockMatrix.builder(scratch, "size-check", "A").shape(rows, cols).blockSize(blockSize).create();
+        BuiltinPrograms.Job job = switch (algorithm) {
+            case "gemm" -> BuiltinPrograms.plannedGemm(a, a, "size-check/job", backend.capabilities().maxConcurrency(),
+                    backend.capabilities().workerMemoryBytes());
+            case "cholesky", "solve" -> BuiltinPrograms.cholesky(a, "size-check/job");
+            case "tsqr" -> BuiltinPrograms.tsqr(a, "size-check/job");
+            case "qr" -> BuiltinPrograms.qr(a, "size-check/job");
+            case "svd" -> BuiltinPrograms.bdfac(a, "size-check/job");
+            default -> throw new IllegalArgumentException("no built-in algorithm '" + algorithm + "'");
+        };
+        limits.checkTasks(new JobPlan("size-check", algorithm, "size-check/job", job.program(), job.outputs(),
+                job.intermediates()));
+    }
+
     public BlockMatrix generate(String name, long rows, long cols, int blockSize, MatrixGenerator generator) {
+        JobLimits.checkFits(String.format("matrix %s (%d x %d, float64)", name, rows, cols),
+                JobLimits.float64Bytes(rows, cols), store);
         return BlockMatrices.generate(BlockMatrix.builder(store, dataNamespace(), name).shape(rows, cols)
                 .blockSize(blockSize).replaceExisting(true), generator);
     }
@@ -164,6 +193,12 @@ public final class Numpywren implements AutoCloseable {
     }
 
     public BlockMatrix importNpy(Path file, String name, int blockSize) {
+        try {
+            // float64 blocks take about what the file takes (float32 files take twice).
+            JobLimits.checkFits("importing " + file, java.nio.file.Files.size(file), store);
+        } catch (java.io.IOException unreadable) {
+            // the import itself says what is wrong with the file
+        }
         return NpyImport.importFile(file, BlockMatrix.builder(store, dataNamespace(), name).blockSize(blockSize)
                 .replaceExisting(true));
     }
@@ -322,6 +357,8 @@ public final class Numpywren implements AutoCloseable {
     }
 
     private CompletionStage<JobResult> submit(JobPlan plan, Consumer<JobProgress> progress) {
+        limits.checkTasks(plan);
+        JobLimits.checkFits(plan.algorithm() + "'s outputs and intermediates", JobLimits.outputBytes(plan), store);
         CompletableFuture<JobResult> result = new CompletableFuture<>();
         system.tell(new JobManager.SubmitJobWithCallback(plan, event -> {
             if (event instanceof JobEvent.Progress p) {

@@ -47,6 +47,9 @@ public final class LocalBackend implements ComputeBackend {
     private record Pending(TaskSpec spec, CompletableFuture<TaskResult> result) {
     }
 
+    /** Workers beyond this many per core only add threads, memory and contention. */
+    public static final int MAX_WORKERS_PER_CORE = 16;
+
     public LocalBackend(BlockStore store, LinearAlgebra la, int workers) {
         this(store, la, workers, Long.MAX_VALUE);
     }
@@ -59,6 +62,13 @@ public final class LocalBackend implements ComputeBackend {
     public LocalBackend(BlockStore store, LinearAlgebra la, int workers, long maxRequestBytes) {
         if (workers < 1) {
             throw new IllegalArgumentException("the local backend needs at least one worker, got " + workers);
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (workers > MAX_WORKERS_PER_CORE * cores) {
+            // Each worker is a thread with its own blocks in flight: tens of thousands exhaust the JVM.
+            throw new IllegalArgumentException("the local backend cannot run " + workers + " workers on " + cores
+                    + " cores (at most " + MAX_WORKERS_PER_CORE * cores + ", " + MAX_WORKERS_PER_CORE
+                    + " per core; one per core is fastest)");
         }
         if (maxRequestBytes < 1) {
             throw new IllegalArgumentException("maxRequestBytes must be positive, got " + maxRequestBytes);

@@ -88,6 +88,12 @@ class LocalBackendTest {
     @Test
     void theConstructorRejectsNoWorkersAndANonPositiveRequestLimit() {
         InMemoryBlockStore store = new InMemoryBlockStore();
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (int workers : new int[] {LocalBackend.MAX_WORKERS_PER_CORE * cores + 1, 100_000, Integer.MAX_VALUE}) {
+            assertThatThrownBy(() -> new LocalBackend(store, LinearAlgebraProviders.configured(), workers))
+                    .as("%d workers", workers)
+                    .hasMessageContaining("cannot run " + workers + " workers on " + cores + " cores");
+        }
         assertThatThrownBy(() -> new LocalBackend(store, LinearAlgebraProviders.configured(), 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one worker");
         assertThatThrownBy(() -> new LocalBackend(store, LinearAlgebraProviders.configured(), 1, 0))

@@ -1,0 +1,86 @@
+package io.numpywren.scheduler;
+
+import com.typesafe.config.ConfigFactory;
+import io.numpywren.lambdapack.BuiltinPrograms;
+import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.storage.ForwardingBlockStore;
+import io.numpywren.storage.InMemoryBlockStore;
+import org.junit.jupiter.api.Test;
+
+import java.util.OptionalLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobLimitsTest {
+    /** A store that reports {@code room} bytes free, as a nearly full disk would. */
+    private static BlockStore storeWithRoom(long room) {
+        return new ForwardingBlockStore(new InMemoryBlockStore("small")) {
+            @Override
+            public OptionalLong capacityBytes() {
+                return OptionalLong.of(room);
+            }
+        };
+    }
+
+    private static JobPlan cholesky(long n, int block) {
+        BlockMatrix a = BlockMatrix.builder(new InMemoryBlockStore(), "t", "A").shape(n, n).blockSize(block).create();
+        BuiltinPrograms.Job job = BuiltinPrograms.cholesky(a, "t/job");
+        return new JobPlan("job", "cholesky", "t/job", job.program(), job.outputs(), job.intermediates());
+    }
+
+    @Test
+    void theDefaultsComeFromTheReferenceConfiguration() {
+        JobLimits limits = JobLimits.from(ConfigFactory.defaultReference().resolve());
+        assertThat(limits.maxTasks()).isEqualTo(20_000_000L);
+        assertThat(limits.countingBudget()).isPositive();
+        assertThatThrownBy(() -> new JobLimits(0, 1)).hasMessageContaining("must be positive");
+    }
+
+    @Test
+    void sizesNeverOverflowAndReadAsPeopleWriteThem() {
+        assertThat(JobLimits.float64Bytes(4096, 4096)).isEqualTo(134_217_728L);
+        assertThat(JobLimits.float64Bytes(10_000_000_000L, 10_000_000_000L)).isEqualTo(Long.MAX_VALUE);
+        assertThat(JobLimits.float64Bytes(Long.MAX_VALUE, 2)).isEqualTo(Long.MAX_VALUE);
+        assertThat(JobLimits.size(999)).isEqualTo("999 B");
+        assertThat(JobLimits.size(800_000_000_000_000L)).isEqualTo("800.0 TB");
+        assertThat(JobLimits.size(Long.MAX_VALUE)).isEqualTo("more than 8 EB");
+    }
+
+    @Test
+    void whatTheStoreCannotHoldIsRefusedWithTheFiguresAndAWayOut() {
+        BlockStore small = storeWithRoom(1_000_000);
+        assertThatCode(() -> JobLimits.checkFits("matrix A", 999_999, small)).doesNotThrowAnyException();
+        for (long bytes : new long[] {1_000_001, 8_000_000_000L, Long.MAX_VALUE}) {
+            assertThatThrownBy(() -> JobLimits.checkFits("matrix A", bytes, small))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("matrix A needs " + JobLimits.size(bytes))
+                    .hasMessageContaining("has 1.0 MB free").hasMessageContaining("--store");
+        }
+        BlockStore unlimited = new ForwardingBlockStore(new InMemoryBlockStore()) {
+            @Override
+            public OptionalLong capacityBytes() {
+                return OptionalLong.empty();
+            }
+        };
+        assertThatCode(() -> JobLimits.checkFits("matrix A", Long.MAX_VALUE, unlimited)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aJobWithMoreTasksThanTheLimitIsRefusedWithoutCountingThemAll() {
+        JobLimits limits = new JobLimits(1_000, 1_000_000);
+        assertThatCode(() -> limits.checkTasks(cholesky(16 * 8, 8))).doesNotThrowAnyException(); // 816 tasks
+        for (long n : new long[] {18 * 8, 4096, 10_000_000_000L}) { // 1,140 tasks and up
+            assertThatThrownBy(() -> limits.checkTasks(cholesky(n, 8))).as("n=%d", n)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("has more than 1,000 tasks").hasMessageContaining("larger block");
+        }
+    }
+
+    @Test
+    void aJobsOutputsAreCountedAtTheirFullSize() {
+        assertThat(JobLimits.outputBytes(cholesky(1024, 256))).isEqualTo(1024L * 1024 * 8);
+    }
+}
