@@ -57,7 +57,7 @@ public final class TaskExecutor {
         TaskSpec spec;
         try {
             spec = TaskCodec.decodeSpec(specJson);
-        } catch (MalformedTaskException e) {
+        } catch (RuntimeException e) { // MalformedTaskException above all
             return TaskCodec.encode(TaskResult.failure(null, worker,
                     TaskError.deterministic("malformed-spec", e.getMessage(), null)));
         }
@@ -70,7 +70,7 @@ public final class TaskExecutor {
         try {
             kernel = validate(spec);
             args = arguments(spec);
-        } catch (MalformedTaskException | InvalidKeyException e) {
+        } catch (RuntimeException e) { // MalformedTaskException and InvalidKeyException above all
             return TaskResult.failure(spec, worker, TaskError.deterministic("malformed-spec",
                     "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: " + e.getMessage(), null));
         }
@@ -80,6 +80,16 @@ public final class TaskExecutor {
         Map<String, FetchedBlock> read = new HashMap<>();
         try {
             return execute(spec, kernel, args, start, read);
+        } catch (OutOfMemoryError e) {
+            // The same task on the same worker needs the same memory: retrying it would fail alike.
+            return failed(spec, TaskError.deterministic("out-of-memory", "task " + spec.taskId() + " (" + kernel.name()
+                    + " on " + spec.inputs().size() + " input blocks) needs more memory than this worker has ("
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB of heap): give workers more memory or use "
+                    + "smaller blocks", null));
+        } catch (RuntimeException e) {
+            // The promise is a result for every spec, never an exception: a caller waiting on it would
+            // otherwise wait for the lease to run out.
+            return failed(spec, TaskError.deterministic("internal", "task " + spec.taskId() + " failed: " + e, null));
         } finally {
             // Only now may a store that shares its blocks recycle what this task read.
             for (FetchedBlock fetched : read.values()) {
@@ -120,6 +130,8 @@ public final class TaskExecutor {
             return failed(spec, new TaskError(TaskError.Kind.TRANSIENT, "corrupt-block", e.getMessage(), current));
         } catch (StoreException e) {
             return failed(spec, TaskError.transientError("store", "reading " + current + ": " + e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return failed(spec, TaskError.deterministic("store", "reading " + current + ": " + e.getMessage(), current));
         }
         long readDone = System.nanoTime();
         List<Block> outputs;
@@ -161,6 +173,9 @@ public final class TaskExecutor {
             }
         } catch (StoreException e) {
             return failed(spec, TaskError.transientError("store", "writing " + current + ": " + e.getMessage()));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // A key the store rejects, or an output it cannot encode: the same every time.
+            return failed(spec, TaskError.deterministic("store", "writing " + current + ": " + e.getMessage(), current));
         }
         long end = System.nanoTime();
         // Everything is stored: the arrays of inputs and outputs the store does not hold serve later tasks.

@@ -281,4 +281,84 @@ class TaskExecutorTest {
         assertThat(straggler.block()).isEqualTo(seen);
         straggler.release();
     }
+
+    /** A store whose reads or writes fail with {@code failure}, as a broken or hostile store might. */
+    private static BlockStore failing(InMemoryBlockStore backing, boolean onRead, java.util.function.Supplier<Throwable> failure) {
+        return new io.numpywren.storage.ForwardingBlockStore(backing) {
+            @Override
+            public ByteBuffer get(String key) {
+                if (onRead) {
+                    throw sneaky(failure.get());
+                }
+                return super.get(key);
+            }
+
+            @Override
+            public io.numpywren.storage.FetchedBlock getBlock(String key, java.util.function.IntFunction<double[]> allocator) {
+                if (onRead) {
+                    throw sneaky(failure.get());
+                }
+                return super.getBlock(key, allocator);
+            }
+
+            @Override
+            public void put(String key, ByteBuffer bytes) {
+                throw sneaky(failure.get());
+            }
+
+            @Override
+            public io.numpywren.storage.StoredBlock putGivenBlock(String key, Block block, DType dtype) {
+                throw sneaky(failure.get());
+            }
+        };
+    }
+
+    private static RuntimeException sneaky(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return (RuntimeException) t;
+    }
+
+    @Test
+    void everyFailureBecomesATypedResultAndNothingEscapes() {
+        InMemoryBlockStore backing = new InMemoryBlockStore();
+        backing.put("in/A/0_0", BlockCodec.encode(Block.identity(2, 2)));
+        TaskSpec chol = spec("chol", Map.of(), List.of("in/A/0_0"), List.of("jobs/job1/L/0_0"));
+        record Case(boolean onRead, java.util.function.Supplier<Throwable> failure, TaskError.Kind kind, String type,
+                    String message) {
+        }
+        List<Case> cases = List.of(
+                new Case(false, () -> new io.numpywren.storage.InvalidKeyException("jobs/job1/L/0_0", "not allowed here"),
+                        TaskError.Kind.DETERMINISTIC, "store", "writing jobs/job1/L/0_0: invalid block key"),
+                new Case(false, () -> new ArithmeticException("block too large to encode"),
+                        TaskError.Kind.DETERMINISTIC, "store", "too large to encode"),
+                new Case(true, () -> new IllegalArgumentException("bad key"), TaskError.Kind.DETERMINISTIC, "store",
+                        "reading in/A/0_0: bad key"),
+                new Case(true, () -> new OutOfMemoryError("Java heap space"), TaskError.Kind.DETERMINISTIC,
+                        "out-of-memory", "needs more memory than this worker has"),
+                new Case(false, () -> new OutOfMemoryError("Java heap space"), TaskError.Kind.DETERMINISTIC,
+                        "out-of-memory", "use smaller blocks"),
+                new Case(true, () -> new IllegalStateException("a bug in a store"), TaskError.Kind.DETERMINISTIC,
+                        "internal", "a bug in a store"));
+        for (Case c : cases) {
+            TaskResult r = new TaskExecutor(failing(backing, c.onRead(), c.failure()), LinearAlgebraProviders.configured(), "w")
+                    .execute(chol);
+            assertThat(r.ok()).as("%s", c).isFalse();
+            assertThat(r.error().kind()).as("%s", c).isEqualTo(c.kind());
+            assertThat(r.error().type()).as("%s", c).isEqualTo(c.type());
+            assertThat(r.error().message()).as("%s", c).contains(c.message());
+            assertThat(r.taskId()).isEqualTo("t1");
+        }
+    }
+
+    @Test
+    void aSpecThatIsNotEvenJsonGetsAMalformedSpecResult() {
+        for (String junk : new String[] {"", "{", "null", "[1,2]", "{\"version\": 1}", "\u0000\u0001"}) {
+            TaskResult r = TaskCodec.decodeResult(executor.execute(junk.getBytes(StandardCharsets.UTF_8)));
+            assertThat(r.ok()).as(junk).isFalse();
+            assertThat(r.error().type()).as(junk).isEqualTo("malformed-spec");
+            assertThat(r.error().kind()).as(junk).isEqualTo(TaskError.Kind.DETERMINISTIC);
+        }
+    }
 }
