@@ -144,7 +144,38 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Names of this run's own matrices: unique, so that runs sharing a store (two terminals on one
+     * file store, or a team on one bucket) never read or overwrite each other's inputs.
+     */
+    private final String runId = java.util.UUID.randomUUID().toString().substring(0, 8);
+    /** The matrices this run created in the store, removed when it ends however it ends. */
+    private final java.util.List<BlockMatrix> created = new java.util.ArrayList<>();
+
+    private String name(String matrix) {
+        return matrix + "-" + runId;
+    }
+
+    private BlockMatrix created(BlockMatrix m) {
+        created.add(m);
+        return m;
+    }
+
     private int run(Numpywren nw, Algorithm algorithm, PrintWriter out) throws Exception {
+        try {
+            return runAndCheck(nw, algorithm, out);
+        } finally {
+            for (BlockMatrix m : created) {
+                try {
+                    m.free();
+                } catch (RuntimeException alreadyGone) {
+                    // a store that is closing or a matrix already freed: nothing of ours is left to remove
+                }
+            }
+        }
+    }
+
+    private int runAndCheck(Numpywren nw, Algorithm algorithm, PrintWriter out) throws Exception {
         BlockMatrix a = inputMatrix(nw, algorithm);
         ProgressBar bar = new ProgressBar(out, !noProgress && System.console() != null);
         JobResult result;
@@ -152,7 +183,7 @@ final class RunCommand implements Callable<Integer> {
         BlockMatrix written = null;
         switch (algorithm) {
             case gemm -> {
-                BlockMatrix b = inputB == null ? a : nw.importNpy(inputB, "B", block);
+                BlockMatrix b = inputB == null ? a : created(nw.importNpy(inputB, name("B"), block));
                 result = await(nw.gemm(a, b, bar::update), bar);
                 written = result.output("C");
                 residual = Residuals.gemm(a, b, written);
@@ -172,8 +203,8 @@ final class RunCommand implements Callable<Integer> {
                 residual = Residuals.singularValues(a, result.singularValues());
             }
             case solve -> {
-                BlockMatrix b = rhs == null ? nw.random("B", a.rows(), Math.min(block, a.rows()), block, seed + 1)
-                        : nw.importNpy(rhs, "B", block);
+                BlockMatrix b = created(rhs == null ? nw.random(name("B"), a.rows(), Math.min(block, a.rows()), block, seed + 1)
+                        : nw.importNpy(rhs, name("B"), block));
                 result = await(nw.solve(a, b, bar::update), bar);
                 written = result.output("X");
                 residual = Residuals.solve(a, written, b);
@@ -183,9 +214,8 @@ final class RunCommand implements Callable<Integer> {
         if (output != null) {
             if (written == null) {
                 double[] values = result.singularValues();
-                written = BlockMatrices.fromDense(Block.wrap(values.length, 1, values.clone()),
-                        BlockMatrix.builder(nw.store(), "numpywren/data", "singular_values").blockSize(block)
-                                .replaceExisting(true));
+                written = created(BlockMatrices.fromDense(Block.wrap(values.length, 1, values.clone()),
+                        BlockMatrix.builder(nw.store(), "numpywren/data", name("singular_values")).blockSize(block)));
             }
             nw.exportNpy(written, output);
         }
@@ -210,7 +240,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("input file " + input + (Files.isDirectory(input) ? " is a directory"
                         : Files.exists(input) ? " is not a regular file" : " does not exist"));
             }
-            BlockMatrix a = nw.importNpy(input, "A", block);
+            BlockMatrix a = created(nw.importNpy(input, name("A"), block));
             if (rows != null && rows != a.rows()) {
                 throw new IllegalArgumentException("--n " + rows + " does not match the " + a.rows() + " rows of " + input);
             }
@@ -238,9 +268,9 @@ final class RunCommand implements Callable<Integer> {
         }
         nw.checkJobSize(algorithm.name(), n, m, block);
         if (algorithm == Algorithm.cholesky || algorithm == Algorithm.solve) {
-            return nw.randomSpd("A", n, block, seed);
+            return created(nw.randomSpd(name("A"), n, block, seed));
         }
-        return nw.random("A", n, m, block, seed);
+        return created(nw.random(name("A"), n, m, block, seed));
     }
 
     private static JobResult await(CompletionStage<JobResult> stage, ProgressBar bar) {

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -300,6 +301,43 @@ class MainTest {
             assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
             assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: ").contains(expected[i])
                     .doesNotContain("\tat ").hasLineCount(1);
+        }
+    }
+
+    @Test
+    void runsSharingAFileStoreNeverTouchEachOthersInputsAndLeaveNoneBehind() throws Exception {
+        Path store = tmp.resolve("shared-store");
+        Block a1 = Block.identity(48, 48);
+        Block a2 = Block.identity(48, 48);
+        for (int i = 0; i < 48; i++) {
+            a1.set(i, i, 2 + i);
+            a2.set(i, i, 100 - i);
+            if (i > 0) {
+                a1.set(i, i - 1, 0.5);
+                a1.set(i - 1, i, 0.5);
+            }
+        }
+        Path f1 = npy("a1.npy", a1);
+        Path f2 = npy("a2.npy", a2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Run>> runs = new java.util.ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (Path input : List.of(f1, f2)) {
+                    runs.add(pool.submit(() -> run("run", "cholesky", "--input", input.toString(), "--block", "16",
+                            "--store", "file:" + store, "--no-progress")));
+                }
+            }
+            for (java.util.concurrent.Future<Run> f : runs) {
+                Run r = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.exit()).as("a run's own residual check: %s", r.err()).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(store)) {
+            assertThat(files.filter(Files::isRegularFile).map(p -> store.relativize(p).toString()))
+                    .as("no run's input is left in the store").noneMatch(p -> p.startsWith("numpywren/data/"));
         }
     }
 }
