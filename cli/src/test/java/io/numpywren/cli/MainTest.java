@@ -32,6 +32,16 @@ class MainTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** Each command fails with one line, starting "error: ", that contains its expected text, and no stack trace. */
+    private static void assertOneLineErrors(String[][] cases, String[] expected) {
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run(cases[i]);
+            assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
+            assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: ").contains(expected[i])
+                    .doesNotContain("\tat ").hasLineCount(1);
+        }
+    }
+
     private Path npy(String name, Block dense) {
         BlockMatrix m = BlockMatrices.fromDense(dense, BlockMatrix.builder(new InMemoryBlockStore(), "t", "m").blockSize(8));
         Path file = tmp.resolve(name);
@@ -110,12 +120,7 @@ class MainTest {
         };
         String[] expected = {"unknown algorithm 'lu'", "not positive definite", "garbage.npy", "does not exist",
                 "gemm needs", "tsqr needs"};
-        for (int i = 0; i < cases.length; i++) {
-            Run r = run(cases[i]);
-            assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
-            assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: ").contains(expected[i])
-                    .doesNotContain("\tat ").hasLineCount(1);
-        }
+        assertOneLineErrors(cases, expected);
     }
 
     @Test
@@ -296,12 +301,7 @@ class MainTest {
         String[] expected = {"needs 800.0 TB", "needs 72.0 TB", "more than 20,000,000 tasks",
                 "more than 20,000,000 tasks", "more than 20,000,000 tasks", "cannot run 100000 workers",
                 "more than 500000 tasks", "more than 500000 tasks", "more than 2000 tasks"};
-        for (int i = 0; i < cases.length; i++) {
-            Run r = run(cases[i]);
-            assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
-            assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: ").contains(expected[i])
-                    .doesNotContain("\tat ").hasLineCount(1);
-        }
+        assertOneLineErrors(cases, expected);
     }
 
     @Test

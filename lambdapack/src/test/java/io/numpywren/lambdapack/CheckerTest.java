@@ -129,11 +129,7 @@ class CheckerTest {
 
     /** The task count of {@code p} with N bound, on 1x1-block matrices of 4 rows. */
     private static long taskCount(Program p, long n) {
-        InMemoryBlockStore store = new InMemoryBlockStore();
-        Map<String, BlockMatrix> matrices = Map.of(
-                "A", BlockMatrix.builder(store, "t", "A").shape(4, 1).blockSize(1).create(),
-                "B", BlockMatrix.builder(store, "t", "B").shape(4, 1).blockSize(1).create());
-        return p.bind(Program.ints("N", n), matrices).analyser().taskCount();
+        return analyser(p, n).taskCount();
     }
 
     @ParameterizedTest(name = "{0}")
