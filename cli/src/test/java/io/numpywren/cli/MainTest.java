@@ -298,9 +298,26 @@ class MainTest {
                 {"lambdapack", "check", "qr", "-p", "N=100000", "-p", "M=100000"},
                 {"lambdapack", "dot", "cholesky", "-p", "N=100000"},
         };
+        // A real 8 TB .npy file (sparse: it takes no disk), refused from its header before any block is read.
+        Path huge = tmp.resolve("huge.npy");
+        boolean sparseFileMade;
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            byte[] header = io.numpywren.npy.NpyHeader.of(io.numpywren.npy.NpyDType.FLOAT64_LITTLE, false,
+                    1_000_000L, 1_000_000L).toBytes();
+            file.write(header);
+            file.setLength(header.length + 8_000_000_000_000L);
+            sparseFileMade = true;
+        } catch (java.io.IOException fileSystemWithoutSparseFiles) {
+            sparseFileMade = false;
+        }
+        if (sparseFileMade) {
+            cases = java.util.Arrays.copyOf(cases, cases.length + 1);
+            cases[cases.length - 1] = new String[] {"run", "cholesky", "--input", huge.toString(), "--block", "4096"};
+        }
         String[] expected = {"needs 800.0 TB", "needs 72.0 TB", "more than 20,000,000 tasks",
                 "more than 20,000,000 tasks", "more than 20,000,000 tasks", "cannot run 100000 workers",
-                "more than 500000 tasks", "more than 500000 tasks", "more than 2000 tasks"};
+                "more than 500000 tasks", "more than 500000 tasks", "more than 2000 tasks",
+                "importing " + huge + " (1000000 x 1000000, float64) needs 8.0 TB"};
         assertOneLineErrors(cases, expected);
     }
 

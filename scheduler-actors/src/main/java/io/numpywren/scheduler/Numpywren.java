@@ -193,11 +193,15 @@ public final class Numpywren implements AutoCloseable {
     }
 
     public BlockMatrix importNpy(Path file, String name, int blockSize) {
+        io.numpywren.npy.NpyHeader header;
         try {
-            // float64 blocks take about what the file takes (float32 files take twice).
-            JobLimits.checkFits("importing " + file, java.nio.file.Files.size(file), store);
-        } catch (java.io.IOException unreadable) {
-            // the import itself says what is wrong with the file
+            header = NpyImport.readHeader(file);
+        } catch (RuntimeException unreadable) {
+            header = null; // the import itself says what is wrong with the file
+        }
+        if (header != null) {
+            JobLimits.checkFits(String.format("importing %s (%d x %d, float64)", file, header.rows(), header.cols()),
+                    JobLimits.float64Bytes(header.rows(), header.cols()), store);
         }
         return NpyImport.importFile(file, BlockMatrix.builder(store, dataNamespace(), name).blockSize(blockSize)
                 .replaceExisting(true));
