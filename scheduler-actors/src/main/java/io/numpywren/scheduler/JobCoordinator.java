@@ -128,7 +128,7 @@ public final class JobCoordinator {
 
     public Actions start(long now) {
         startNanos = now;
-        total = analyser.taskCount();
+        total = plan.taskCount();
         analyser.starters().forEachRemaining(frontier::addStarter);
         if (total == 0) {
             return finish(now);

@@ -58,7 +58,7 @@ public record JobLimits(long maxTasks, long countingBudget) {
 
     /** Refuses a job with more tasks than {@link #maxTasks}, counted without walking more than the budget. */
     public void checkTasks(JobPlan plan) {
-        OptionalLong tasks = plan.program().analyser().taskCountUpTo(maxTasks, countingBudget);
+        OptionalLong tasks = plan.taskCountUpTo(maxTasks, countingBudget);
         if (tasks.isEmpty() || tasks.getAsLong() > maxTasks) {
             throw new IllegalArgumentException(plan.algorithm() + " with " + plan.program().parameters() + " has "
                     + (tasks.isEmpty() ? "too many tasks to count" : "more than "

@@ -30,6 +30,8 @@ public final class JobPlan {
     private final List<BlockMatrix> intermediates;
     private final Set<String> intermediateNames = new LinkedHashSet<>();
     private final List<String> inputNamespaces;
+    /** The task count once known exactly, else -1. */
+    private long taskCount = -1;
 
     public JobPlan(String jobId, String algorithm, String namespace, BoundProgram program,
                    Map<String, BlockMatrix> outputs, List<BlockMatrix> intermediates) {
@@ -73,6 +75,30 @@ public final class JobPlan {
 
     public BoundProgram program() {
         return program;
+    }
+
+    /**
+     * The job's task count, as {@link io.numpywren.lambdapack.Analyser#taskCountUpTo}: exact when at most
+     * {@code maxTasks}. An exact count is kept, so the check before submission and the coordinator's
+     * start count the DAG once between them.
+     */
+    public synchronized java.util.OptionalLong taskCountUpTo(long maxTasks, long maxLoopIterations) {
+        if (taskCount >= 0) {
+            return java.util.OptionalLong.of(Math.min(taskCount, maxTasks + 1));
+        }
+        java.util.OptionalLong count = program.analyser().taskCountUpTo(maxTasks, maxLoopIterations);
+        if (count.isPresent() && count.getAsLong() <= maxTasks) {
+            taskCount = count.getAsLong();
+        }
+        return count;
+    }
+
+    /** The job's task count (counted once; see {@link #taskCountUpTo}). */
+    public synchronized long taskCount() {
+        if (taskCount < 0) {
+            taskCount = program.analyser().taskCount();
+        }
+        return taskCount;
     }
 
     public Map<String, BlockMatrix> outputs() {

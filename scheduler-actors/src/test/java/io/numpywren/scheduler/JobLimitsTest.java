@@ -83,4 +83,13 @@ class JobLimitsTest {
     void aJobsOutputsAreCountedAtTheirFullSize() {
         assertThat(JobLimits.outputBytes(cholesky(1024, 256))).isEqualTo(1024L * 1024 * 8);
     }
+
+    @Test
+    void anExactCountIsKeptSoThePlanIsCountedOnce() {
+        JobPlan plan = cholesky(16 * 8, 8); // 816 tasks
+        assertThat(plan.taskCountUpTo(10, 1_000_000)).hasValue(11);
+        assertThat(plan.taskCountUpTo(1_000, 1_000_000)).hasValue(816);
+        assertThat(plan.taskCountUpTo(10, 1_000_000)).as("from the kept count").hasValue(11);
+        assertThat(plan.taskCount()).isEqualTo(816).isEqualTo(plan.program().analyser().taskCount());
+    }
 }
