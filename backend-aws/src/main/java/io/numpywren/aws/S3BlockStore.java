@@ -1,5 +1,6 @@
 package io.numpywren.aws;
 
+import io.numpywren.storage.BlockExistsException;
 import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
@@ -48,8 +49,9 @@ import java.util.function.Consumer;
  * other retryable errors are retried by the SDK's standard retry strategy with exponential
  * backoff and jitter. Every error names the bucket and the object key.
  *
- * <p>A put is one PutObject or one CompleteMultipartUpload, so readers see the old object or
- * the whole new one, never a part.
+ * <p>A put is one PutObject or one CompleteMultipartUpload, conditional on no object being
+ * there ({@code If-None-Match: *}), so blocks are written once; readers see no object or the
+ * whole one, never a part.
  */
 public final class S3BlockStore implements BlockStore {
     /** S3's longest object key, in UTF-8 bytes. */
@@ -117,21 +119,42 @@ public final class S3BlockStore implements BlockStore {
 
     @Override
     public void put(String key, ByteBuffer bytes) {
+        write(key, bytes, false);
+    }
+
+    @Override
+    public void replace(String key, ByteBuffer bytes) {
+        write(key, bytes, true);
+    }
+
+    /**
+     * One PutObject, or a multipart upload for a large body. A put that must not replace sends
+     * {@code If-None-Match: *}, which S3 checks atomically when the object would appear.
+     */
+    private void write(String key, ByteBuffer bytes, boolean replace) {
         String objectKey = objectKey(key);
         Objects.requireNonNull(bytes, "bytes");
         // Our own view of [position, limit): the caller's position and limit stay as they were.
         ByteBuffer body = bytes.slice();
         long size = body.remaining();
-        if (size > multipartThreshold) {
-            putMultipart(objectKey, body);
-            return;
+        String ifNoneMatch = replace ? null : "*";
+        try {
+            if (size > multipartThreshold) {
+                putMultipart(objectKey, body, ifNoneMatch);
+                return;
+            }
+            await(client.putObject(r -> r.bucket(bucket).key(objectKey).contentLength(size).ifNoneMatch(ifNoneMatch)
+                            .contentType("application/octet-stream"), AsyncRequestBody.fromByteBufferUnsafe(body)),
+                    "put", objectKey);
+        } catch (S3Failure e) {
+            if (e.getCause() instanceof AwsServiceException s && s.statusCode() == 412) {
+                throw new BlockExistsException(key, description());
+            }
+            throw e;
         }
-        await(client.putObject(r -> r.bucket(bucket).key(objectKey).contentLength(size)
-                        .contentType("application/octet-stream"), AsyncRequestBody.fromByteBufferUnsafe(body)),
-                "put", objectKey);
     }
 
-    private void putMultipart(String objectKey, ByteBuffer body) {
+    private void putMultipart(String objectKey, ByteBuffer body, String ifNoneMatch) {
         String uploadId = await(client.createMultipartUpload(r -> r.bucket(bucket).key(objectKey)
                         .contentType("application/octet-stream").checksumAlgorithm(ChecksumAlgorithm.CRC32)),
                 "start multipart upload of", objectKey).uploadId();
@@ -151,7 +174,8 @@ public final class S3BlockStore implements BlockStore {
             }
             await(CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)), "upload a part of", objectKey);
             await(client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(done))), "complete multipart upload of", objectKey);
+                    .ifNoneMatch(ifNoneMatch).multipartUpload(m -> m.parts(done))), "complete multipart upload of",
+                    objectKey);
         } catch (RuntimeException e) {
             // Parts of an upload that is neither completed nor aborted are stored (and billed) forever.
             try {

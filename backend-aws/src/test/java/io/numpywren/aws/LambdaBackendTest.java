@@ -61,7 +61,7 @@ class LambdaBackendTest {
     }
 
     private TaskSpec scale(String id, int attempt) {
-        store.put(ns + "/A/" + id, BlockCodec.encode(Block.ofRows(new double[] {1, 2}, new double[] {3, 4})));
+        store.replace(ns + "/A/" + id, BlockCodec.encode(Block.ofRows(new double[] {1, 2}, new double[] {3, 4})));
         return new TaskSpec(TaskSpec.VERSION, ns, id, attempt, ns, List.of(), "scale",
                 Map.of("alpha", TaskSpec.TypedValue.of(2.0)), List.of(ns + "/A/" + id),
                 List.of(new TaskSpec.OutputBlock(ns + "/B/" + id, "float64")));

@@ -1,5 +1,6 @@
 package io.numpywren.aws;
 
+import io.numpywren.storage.BlockExistsException;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.InvalidKeyException;
 import io.numpywren.storage.StoreException;
@@ -229,6 +230,49 @@ class S3BlockStoreTest {
                     .hasMessageContaining("AccessDenied");
             assertThat(requests).anyMatch(r -> r.startsWith("DELETE /scripted/p/big?uploadId=up-1"));
             assertThat(requests).noneMatch(r -> r.startsWith("POST /scripted/p/big?uploadId="));
+        }
+    }
+
+    /**
+     * S3 decides If-None-Match atomically; what this store must do is send it on every put (one
+     * PutObject, or the CompleteMultipartUpload of a large one) and never on a replace, and turn
+     * S3's 412 into a BlockExistsException, aborting the refused upload's parts.
+     */
+    @Test
+    public void putsAreConditionalOnNoObjectAndA412IsBlockExists() throws Exception {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        try (RawHttpServer server = new RawHttpServer("scripted-s3", r -> {
+            String condition = r.header("If-None-Match");
+            requests.add(r.method() + " " + r.path() + " If-None-Match=" + condition);
+            if (r.method().equals("POST") && r.path().contains("uploads")) {
+                return RawHttpServer.Response.of(200, "OK", ("<InitiateMultipartUploadResult><Bucket>scripted</Bucket>"
+                                + "<Key>p/big</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>")
+                                .getBytes(StandardCharsets.UTF_8), "Content-Type", "application/xml");
+            }
+            boolean refused = "*".equals(condition);
+            if (refused) {
+                return RawHttpServer.Response.of(412, "Precondition Failed",
+                        error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold"),
+                        "Content-Type", "application/xml");
+            }
+            if (r.method().equals("PUT")) {
+                return RawHttpServer.Response.of(200, "OK", null, "ETag", "\"part\"");
+            }
+            return RawHttpServer.Response.of(204, "No Content", null);
+        }); S3BlockStore store = S3BlockStore.builder().bucket("scripted").prefix("p").region(S3Mock.REGION)
+                .endpoint(URI.create("http://" + server.hostAndPort())).credentials(S3Mock.credentials())
+                .multipart(5 * MIB, 5 * MIB).build()) {
+            assertThatThrownBy(() -> store.put("small", ByteBuffer.allocate(10)))
+                    .isInstanceOf(BlockExistsException.class).hasMessageContaining("small");
+            assertThatThrownBy(() -> store.put("big", ByteBuffer.allocate((int) (11 * MIB))))
+                    .isInstanceOf(BlockExistsException.class).hasMessageContaining("big");
+            store.replace("small", ByteBuffer.allocate(10));
+
+            assertThat(requests).contains("PUT /scripted/p/small If-None-Match=*",
+                    "POST /scripted/p/big?uploadId=up-1 If-None-Match=*",
+                    "PUT /scripted/p/small If-None-Match=null");
+            assertThat(requests).anyMatch(r -> r.startsWith("DELETE /scripted/p/big?uploadId=up-1"));
+            assertThat(requests).noneMatch(r -> r.contains("partNumber") && r.endsWith("=*"));
         }
     }
 }

@@ -15,6 +15,9 @@ import java.util.function.IntFunction;
  * <ul>
  *   <li>{@link #put} is atomic: a concurrent reader sees either no object or the whole new
  *       one, never a part of it;</li>
+ *   <li>blocks are written once: {@link #put} never replaces an existing object (of concurrent
+ *       puts of one key exactly one succeeds, the others get {@link BlockExistsException}), and
+ *       only {@link #replace}, asked for by name, does;</li>
  *   <li>keys are validated with {@link BlockKeys#validate} before any I/O, so no key escapes
  *       the store's root;</li>
  *   <li>{@link #get} of a missing key throws {@link BlockNotFoundException} naming the key.</li>
@@ -23,11 +26,20 @@ import java.util.function.IntFunction;
 public interface BlockStore extends AutoCloseable {
 
     /**
-     * Stores {@code bytes} (from its position to its limit) under {@code key}, replacing any
-     * previous object atomically. The store may keep the buffer itself instead of a copy, so
-     * the caller must not modify it afterwards.
+     * Stores {@code bytes} (from its position to its limit) under {@code key}, which must be
+     * free: the check and the write are one atomic step (a conditional write on an object
+     * store). The store may keep the buffer itself instead of a copy, so the caller must not
+     * modify it afterwards.
+     *
+     * @throws BlockExistsException when an object exists under {@code key}; it stays as it was
      */
     void put(String key, ByteBuffer bytes);
+
+    /**
+     * {@link #put} that replaces an existing object atomically instead of refusing: for a caller
+     * that means to overwrite, never for task outputs or imports.
+     */
+    void replace(String key, ByteBuffer bytes);
 
     /** The bytes under {@code key} as a read-only buffer. */
     ByteBuffer get(String key);

@@ -45,6 +45,12 @@ public final class FaultInjectingBlockStore extends ForwardingBlockStore {
     }
 
     @Override
+    public void replace(String key, ByteBuffer bytes) {
+        maybeThrottle("put", key);
+        super.replace(key, bytes);
+    }
+
+    @Override
     public ByteBuffer get(String key) {
         maybeThrottle("get", key);
         ByteBuffer stored = super.get(key);

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * A store in a local directory: one file per key. A put writes a temporary file beside the
- * target and renames it over the target atomically, so readers never see half a block.
+ * target and hard-links it to the target, which appears whole and only if no file is there
+ * (a replace renames it over the target instead), so readers never see half a block.
  */
 public final class FileSystemBlockStore implements BlockStore {
     /** Temporary files start with this; keys cannot, since their segments never start with '#'. */
@@ -88,6 +89,15 @@ public final class FileSystemBlockStore implements BlockStore {
 
     @Override
     public void put(String key, ByteBuffer bytes) {
+        write(key, bytes, false);
+    }
+
+    @Override
+    public void replace(String key, ByteBuffer bytes) {
+        write(key, bytes, true);
+    }
+
+    private void write(String key, ByteBuffer bytes, boolean replace) {
         Path target = resolve(key);
         Path dir = target.getParent();
         Path temp = null;
@@ -124,12 +134,29 @@ public final class FileSystemBlockStore implements BlockStore {
                     Thread.yield(); // let the deleting thread finish before making the directory again
                 }
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new StoreException("the file system under " + root + " cannot rename atomically", e);
+            if (replace) {
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new StoreException("the file system under " + root + " cannot rename atomically", e);
+                }
+                temp = null;
+            } else {
+                // A hard link appears whole or not at all and, unlike rename, never replaces the
+                // target: that makes it the file system's put-if-absent. The temporary name is then
+                // removed (in finally).
+                try {
+                    Files.createLink(target, temp);
+                } catch (FileAlreadyExistsException e) {
+                    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                        throw e; // keys below this one exist: not a block, reported as before
+                    }
+                    throw new BlockExistsException(key, description());
+                } catch (UnsupportedOperationException e) {
+                    throw new StoreException("the file system under " + root
+                            + " has no hard links, which the file store needs to write blocks once", e);
+                }
             }
-            temp = null;
         } catch (IOException e) {
             throw new StoreException("cannot write block '" + key + "' to " + description() + ": " + e, e);
         } finally {

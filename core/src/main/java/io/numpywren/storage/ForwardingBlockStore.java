@@ -25,6 +25,11 @@ public class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
+    public void replace(String key, ByteBuffer bytes) {
+        delegate.replace(key, bytes);
+    }
+
+    @Override
     public ByteBuffer get(String key) {
         return delegate.get(key);
     }

@@ -114,6 +114,12 @@ public final class InMemoryBlockStore implements BlockStore {
         BlockKeys.validate(key);
         // slice() fixes the view to [position, limit) so later changes to the caller's
         // position or limit cannot change what is stored.
+        create(key, new Bytes(bytes.slice().asReadOnlyBuffer()));
+    }
+
+    @Override
+    public void replace(String key, ByteBuffer bytes) {
+        BlockKeys.validate(key);
         replace(key, new Bytes(bytes.slice().asReadOnlyBuffer()));
     }
 
@@ -136,8 +142,14 @@ public final class InMemoryBlockStore implements BlockStore {
         // One scan here (fused with the checksum's) spares every task that reads the block its own.
         BlockCodec.Float64Digest digest = BlockCodec.float64Digest(block);
         Decoded entry = new Decoded(block, BlockCodec.encodedBytes(block, dtype), digest.finite(), given);
-        replace(key, entry);
+        create(key, entry);
         return new StoredBlock(digest.checksum(), entry.size(), true);
+    }
+
+    private void create(String key, Entry entry) {
+        if (objects.putIfAbsent(key, entry) != null) {
+            throw new BlockExistsException(key, description());
+        }
     }
 
     private void replace(String key, Entry entry) {

@@ -1,5 +1,6 @@
 package io.numpywren.task;
 
+import io.numpywren.codec.BlockCodec;
 import io.numpywren.codec.CorruptBlockException;
 import io.numpywren.kernel.Kernel;
 import io.numpywren.kernel.KernelArgs;
@@ -9,6 +10,7 @@ import io.numpywren.kernel.LinearAlgebra;
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockArrayPool;
 import io.numpywren.matrix.DType;
+import io.numpywren.storage.BlockExistsException;
 import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
@@ -17,6 +19,7 @@ import io.numpywren.storage.InvalidKeyException;
 import io.numpywren.storage.StoreException;
 import io.numpywren.storage.StoredBlock;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -164,12 +167,19 @@ public final class TaskExecutor {
                     output = output.copy();
                 }
                 // The task gives its outputs up: the store may recycle a kept one once it is deleted.
-                StoredBlock stored = store.putGivenBlock(out.key(), output, DType.fromName(out.dtype()));
+                StoredBlock stored;
+                try {
+                    stored = store.putGivenBlock(out.key(), output, DType.fromName(out.dtype()));
+                    bytesWritten += stored.bytes();
+                } catch (BlockExistsException e) {
+                    // Only this task writes this key, so an earlier attempt of it did (a retry after a
+                    // lost reply, or a speculative twin): blocks are written once, and that one stands.
+                    stored = existing(out.key());
+                }
                 if (stored.kept()) {
                     storeOwned.add(output.data());
                 }
                 written.add(new TaskResult.WrittenBlock(out.key(), stored.checksum(), stored.bytes()));
-                bytesWritten += stored.bytes();
             }
         } catch (StoreException e) {
             return failed(spec, TaskError.transientError("store", "writing " + current + ": " + e.getMessage()));
@@ -189,6 +199,11 @@ public final class TaskExecutor {
         return new TaskResult(TaskResult.VERSION, spec.jobId(), spec.taskId(), spec.attempt(), TaskResult.Status.OK,
                 written, flops, bytesRead, bytesWritten, (readDone - start) / 1e9, (computed - readDone) / 1e9,
                 (end - computed) / 1e9, worker, la.reportName(), null);
+    }
+
+    private StoredBlock existing(String key) {
+        ByteBuffer bytes = store.get(key);
+        return new StoredBlock(BlockCodec.header(key, bytes).checksum(), bytes.remaining(), false);
     }
 
     private TaskResult failed(TaskSpec spec, TaskError error) {

@@ -145,7 +145,7 @@ class BlockMatricesTest {
         BlockStore store = new InMemoryBlockStore();
         BlockMatrix m = BlockMatrices.generate(BlockMatrix.builder(store, "ns", "A").shape(3, 3).blockSize(3),
                 MatrixGenerator.identity());
-        store.put(m.key(0, 0), io.numpywren.codec.BlockCodec.encode(Block.identity(3, 3), DType.FLOAT32));
+        store.replace(m.key(0, 0), io.numpywren.codec.BlockCodec.encode(Block.identity(3, 3), DType.FLOAT32));
 
         assertThatThrownBy(() -> m.read(0, 0))
                 .isInstanceOf(io.numpywren.codec.CorruptBlockException.class)

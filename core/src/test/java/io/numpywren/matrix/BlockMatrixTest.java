@@ -250,7 +250,7 @@ class BlockMatrixTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "not json", "{\"format\":", "[]", "null", "42"})
     void openOfAHeaderThatIsNotAHeaderObjectIsACorruptBlockNamingTheHeader(String content) {
-        store.put("ns/A/header.json", utf8(content));
+        store.replace("ns/A/header.json", utf8(content));
 
         assertThatThrownBy(() -> BlockMatrix.open(store, "ns", "A"))
                 .isInstanceOf(CorruptBlockException.class)
@@ -266,7 +266,7 @@ class BlockMatrixTest {
     }
 
     private void putHeader(ObjectNode json) throws Exception {
-        store.put("ns/A/header.json", ByteBuffer.wrap(JSON.writeValueAsBytes(json)));
+        store.replace("ns/A/header.json", ByteBuffer.wrap(JSON.writeValueAsBytes(json)));
     }
 
     @Test
@@ -508,7 +508,7 @@ class BlockMatrixTest {
     @Test
     void readingAStoredBlockOfAnotherShapeIsACorruptBlock() {
         BlockMatrix m = ragged();
-        store.put(m.key(0, 0), BlockCodec.encode(Block.zeros(2, 1)));
+        store.replace(m.key(0, 0), BlockCodec.encode(Block.zeros(2, 1)));
 
         assertThatThrownBy(() -> m.read(0, 0))
                 .isInstanceOf(CorruptBlockException.class)
@@ -525,7 +525,7 @@ class BlockMatrixTest {
         ByteBuffer damaged = ByteBuffer.allocate(stored.remaining());
         damaged.put(stored).flip();
         damaged.put(30, (byte) (damaged.get(30) ^ 1));
-        store.put(m.key(0, 0), damaged);
+        store.replace(m.key(0, 0), damaged);
 
         assertThatThrownBy(() -> m.read(0, 0))
                 .isInstanceOf(CorruptBlockException.class)

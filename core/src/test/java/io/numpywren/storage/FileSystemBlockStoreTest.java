@@ -98,9 +98,11 @@ class FileSystemBlockStoreTest {
     @Test
     void aPutLeavesNoTemporaryFileBehind() throws IOException {
         store.put("a/b", bytes("1"));
-        store.put("a/b", bytes("2"));
+        assertThatThrownBy(() -> store.put("a/b", bytes("2"))).isInstanceOf(BlockExistsException.class);
+        store.replace("a/c", bytes("3"));
+        store.replace("a/c", bytes("4"));
 
-        assertThat(tree(root())).containsExactly("a", "a/b");
+        assertThat(tree(root())).containsExactly("a", "a/b", "a/c");
     }
 
     @Test

@@ -56,6 +56,25 @@ class TaskExecutorTest {
     }
 
     @Test
+    void aRetryWhoseOutputAnEarlierAttemptWroteSucceedsAndLeavesThatBlockAsItWas() {
+        store.put("in/A/0_0", BlockCodec.encode(block(2, 2, 1)));
+        TaskSpec first = spec("scale", Map.of("alpha", TaskSpec.TypedValue.of(2.0)), List.of("in/A/0_0"),
+                List.of("jobs/job1/B/0_0"));
+        TaskResult written = executor.execute(first);
+        ByteBuffer before = store.get("jobs/job1/B/0_0");
+        TaskSpec retry = new TaskSpec(first.version(), first.jobId(), first.taskId(), 2, first.namespace(),
+                first.inputNamespaces(), first.kernel(), first.arguments(), first.inputs(), first.outputs());
+
+        TaskResult again = executor.execute(retry);
+
+        assertThat(again.ok()).as("%s", again.error()).isTrue();
+        assertThat(again.outputs()).isEqualTo(written.outputs());
+        assertThat(again.bytesWritten()).as("nothing was written the second time").isZero();
+        assertThat(store.get("jobs/job1/B/0_0")).isEqualTo(before);
+        assertThat(BlockCodec.decode("jobs/job1/B/0_0", before).data()).containsExactly(2, 4, 6, 8);
+    }
+
+    @Test
     void aKeyNamedTwiceIsReadOnceAndGivesTheSymmetricUpdate() {
         Block s = block(3, 3, 1);
         Block x = block(3, 2, 2);

@@ -192,7 +192,8 @@ class QrAlgorithmsTest {
         }
         assertThat(BuiltinPrograms.bandStorage(b)).isEqualTo(BandStorage.fromDense(dense, 3));
 
-        b.write(Block.ofRows(new double[] {1, 0, 0}, new double[] {0, 1, 0}, new double[] {0, 5, 1}), 0, 0);
+        store.replace(b.key(0, 0), io.numpywren.codec.BlockCodec.encode(
+                Block.ofRows(new double[] {1, 0, 0}, new double[] {0, 1, 0}, new double[] {0, 5, 1})));
         assertThatThrownBy(() -> BuiltinPrograms.bandStorage(b)).hasMessageContaining("entry (2,1) = 5.0")
                 .hasMessageContaining("outside the upper band");
     }

@@ -2,6 +2,8 @@ package io.numpywren.tck;
 
 import io.numpywren.codec.BlockCodec;
 import io.numpywren.matrix.Block;
+import io.numpywren.matrix.DType;
+import io.numpywren.storage.BlockExistsException;
 import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
@@ -51,9 +53,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>What every store must do:
  * <ul>
- *   <li>put, get, exists, delete, list and deletePrefix behave as {@link BlockStore} documents,
- *       byte for byte, for empty and binary objects, overwrites and keys that are only prefixes
- *       of other keys;</li>
+ *   <li>put, replace, get, exists, delete, list and deletePrefix behave as {@link BlockStore}
+ *       documents, byte for byte, for empty and binary objects, replacements and keys that are
+ *       only prefixes of other keys;</li>
+ *   <li>blocks are written once: a put (or putBlock) of an existing key throws
+ *       {@link BlockExistsException} and leaves the object as it was, and of concurrent puts of
+ *       one key exactly one succeeds;</li>
  *   <li>a get of a missing key throws {@link BlockNotFoundException} naming the key;</li>
  *   <li>a put is atomic: concurrent writers and readers of one key never see a partial object;</li>
  *   <li>a put stores the bytes from position to limit and leaves the caller's buffer alone; a
@@ -76,13 +81,14 @@ public abstract class BlockStoreTck {
     protected abstract BlockStore newStore() throws Exception;
 
     /**
-     * The optional abilities the store has. By default {@link TckCapability#LARGE_BLOCKS}:
+     * The optional abilities the store has. By default {@link TckCapability#LARGE_BLOCKS} and
+     * {@link TckCapability#ATOMIC_CONDITIONAL_PUTS}:
      * every store this project targets (memory, a file system, an object store) holds a block
      * of 64 MiB (a 2896 x 2896 float64 block), so a store that cannot must opt out explicitly
      * by overriding this method, and the large-object test then reports the skip.
      */
     protected Set<TckCapability> capabilities() {
-        return EnumSet.of(TckCapability.LARGE_BLOCKS);
+        return EnumSet.of(TckCapability.LARGE_BLOCKS, TckCapability.ATOMIC_CONDITIONAL_PUTS);
     }
 
     /** Skips the calling test, saying which capability the store does not declare. */
@@ -220,12 +226,47 @@ public abstract class BlockStoreTck {
     }
 
     @Test
-    public void anOverwriteReplacesTheWholeObject() {
+    public void aSecondPutOfAKeyIsRefusedNamingItAndTheFirstObjectStays() {
+        store.put("ns/A/0_0", bytes("the first value"));
+
+        assertThatThrownBy(() -> store.put("ns/A/0_0", bytes("1e300")))
+                .isInstanceOf(BlockExistsException.class)
+                .hasMessageContaining("ns/A/0_0")
+                .hasMessageContaining("already exists");
+        assertThatThrownBy(() -> store.put("ns/A/0_0", ByteBuffer.allocate(0)))
+                .isInstanceOf(BlockExistsException.class);
+
+        assertThat(text(store.get("ns/A/0_0"))).isEqualTo("the first value");
+        assertThat(store.list("")).containsExactly("ns/A/0_0");
+    }
+
+    @Test
+    public void aSecondPutBlockOfAKeyIsRefusedAndTheFirstBlockStays() {
+        Block first = Block.wrap(2, 2, new double[]{1, 2, 3, 4});
+        store.putBlock("ns/B/0_0", first, DType.FLOAT64);
+
+        assertThatThrownBy(() -> store.putBlock("ns/B/0_0", Block.wrap(2, 2, new double[]{9, 9, 9, 9}), DType.FLOAT64))
+                .isInstanceOf(BlockExistsException.class);
+        assertThatThrownBy(() -> store.putGivenBlock("ns/B/0_0", Block.wrap(1, 1, new double[]{7}), DType.FLOAT32))
+                .isInstanceOf(BlockExistsException.class);
+
+        assertThat(BlockCodec.decode("ns/B/0_0", store.get("ns/B/0_0")).data()).containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
+    public void replaceReplacesTheWholeObject() {
         store.put("k", bytes("a much longer first value"));
-        store.put("k", bytes("short"));
+        store.replace("k", bytes("short"));
 
         assertThat(text(store.get("k"))).isEqualTo("short");
         assertThat(store.list("")).containsExactly("k");
+    }
+
+    @Test
+    public void replaceOfAMissingKeyCreatesIt() {
+        store.replace("new/0_0", bytes("created"));
+
+        assertThat(text(store.get("new/0_0"))).isEqualTo("created");
     }
 
     @Test
@@ -513,6 +554,7 @@ public abstract class BlockStoreTck {
         store.put("sentinel/0_0", bytes("kept"));
         List<Runnable> operations = List.of(
                 () -> store.put(key, bytes("x")),
+                () -> store.replace(key, bytes("x")),
                 () -> store.get(key),
                 () -> store.exists(key),
                 () -> store.delete(key));
@@ -566,6 +608,47 @@ public abstract class BlockStoreTck {
     // ---------------------------------------------------------------- concurrency
 
     @Test
+    public void ofConcurrentPutsOfOneKeyExactlyOneSucceedsAndItsObjectStays() throws Exception {
+        requireCapability(TckCapability.ATOMIC_CONDITIONAL_PUTS, "deciding concurrent puts of one key atomically");
+        int writers = 6;
+        int rounds = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String key = "once/" + round + "_0";
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    String value = "writer " + w + " " + "x".repeat(w * 1000);
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            store.put(key, bytes(value));
+                            return true;
+                        } catch (BlockExistsException e) {
+                            assertThat(e.key()).isEqualTo(key);
+                            return false;
+                        }
+                    }));
+                }
+                start.countDown();
+                List<Integer> winners = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    if (results.get(w).get(2, TimeUnit.MINUTES)) {
+                        winners.add(w);
+                    }
+                }
+                assertThat(winners).as("writers whose put of %s succeeded", key).hasSize(1);
+                int winner = winners.get(0);
+                assertThat(text(store.get(key))).isEqualTo("writer " + winner + " " + "x".repeat(winner * 1000));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.list("once/")).hasSize(rounds);
+    }
+
+    @Test
     public void concurrentWritersAndReadersOfOneKeyNeverObserveAPartialObject() throws Exception {
         int writers = 3;
         int writesEach = 60;
@@ -591,7 +674,7 @@ public abstract class BlockStoreTck {
                 results.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < writesEach; i++) {
-                        store.put("race/0_0", mine.duplicate());
+                        store.replace("race/0_0", mine.duplicate());
                     }
                     return writesEach;
                 }));

@@ -11,5 +11,8 @@ public enum TckCapability {
      *  so the kit can inject store faults and observe concurrency (true of in-process backends). */
     WORKERS_USE_GIVEN_STORE,
     /** The store holds objects of at least 64 MiB. */
-    LARGE_BLOCKS
+    LARGE_BLOCKS,
+    /** The store decides concurrent puts of one key atomically, so exactly one succeeds (every
+     *  real store does; a stand-in that checks and then writes in two steps does not). */
+    ATOMIC_CONDITIONAL_PUTS
 }
