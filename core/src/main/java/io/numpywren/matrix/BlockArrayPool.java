@@ -69,8 +69,9 @@ public final class BlockArrayPool {
 
     /**
      * Keeps {@code array} for a later {@link #take}, unless it is small or the pool is full. The
-     * caller must hold no reference to it afterwards, nor may anyone else. Giving the same array
-     * twice keeps it once.
+     * caller must hold no reference to it afterwards, nor may anyone else. Give each array once:
+     * giving one that is still held keeps it once, but if another thread took it in between, it
+     * would be handed out twice.
      */
     public void give(double[] array) {
         if (array.length >= MIN_LENGTH) {

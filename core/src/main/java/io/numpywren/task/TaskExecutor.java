@@ -189,9 +189,13 @@ public final class TaskExecutor {
         }
         long end = System.nanoTime();
         // Everything is stored: the arrays of inputs and outputs the store does not hold serve later tasks.
+        // Each array once: a key named twice is one block, and an in-place kernel's output is its input.
+        // Given twice, another worker could take it between the two gives, and two tasks would then
+        // write into one array.
+        Set<double[]> released = Collections.newSetFromMap(new IdentityHashMap<>());
         for (List<Block> blocks : List.of(inputs, outputs)) {
             for (Block b : blocks) {
-                if (!storeOwned.contains(b.data())) {
+                if (!storeOwned.contains(b.data()) && released.add(b.data())) {
                     pool.give(b.data());
                 }
             }

@@ -74,6 +74,56 @@ class TaskExecutorTest {
         assertThat(BlockCodec.decode("jobs/job1/B/0_0", before).data()).containsExactly(2, 4, 6, 8);
     }
 
+    /**
+     * A key named twice is one block, read once into one pooled array. Given back to the pool once
+     * per name, another worker could take it in between and a third get it too: two tasks then
+     * decode into one array and compute from each other's values. Reproduced as a wrong Cholesky
+     * on the file store; here many such tasks run at once on a store that keeps no blocks itself.
+     */
+    @Test
+    void concurrentTasksNamingOneKeyTwiceNeverShareAPooledArray() throws Exception {
+        BlockStore bytesOnly = new io.numpywren.storage.ForwardingBlockStore(new InMemoryBlockStore());
+        TaskExecutor shared = new TaskExecutor(bytesOnly, LinearAlgebraProviders.configured(), "pooled");
+        int side = 363; // 131,769 values: above the pool's smallest array
+        int threads = 3;
+        int tasksEach = 150;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    int wrong = 0;
+                    for (int k = 0; k < tasksEach; k++) {
+                        String in = "in/X/" + thread + "_" + k;
+                        String out = "jobs/job1/Y/" + thread + "_" + k;
+                        double base = thread * 1e6 + k * 1e3;
+                        bytesOnly.put(in, BlockCodec.encode(block(side, side, base)));
+                        TaskResult r = shared.execute(spec("add", Map.of(), List.of(in, in), List.of(out)));
+                        assertThat(r.ok()).as("%s", r.error()).isTrue();
+                        Block y = BlockCodec.decode(out, bytesOnly.get(out));
+                        for (int i = 0; i < y.data().length; i++) {
+                            if (y.data()[i] != 2 * (base + i)) {
+                                wrong++;
+                                break;
+                            }
+                        }
+                        bytesOnly.delete(in);
+                        bytesOnly.delete(out);
+                    }
+                    return wrong;
+                }));
+            }
+            int wrong = 0;
+            for (java.util.concurrent.Future<Integer> f : done) {
+                wrong += f.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+            assertThat(wrong).as("tasks whose output was not 2X").isZero();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aKeyNamedTwiceIsReadOnceAndGivesTheSymmetricUpdate() {
         Block s = block(3, 3, 1);
