@@ -130,9 +130,28 @@ final class RunCommand implements Callable<Integer> {
             overrides.put("numpywren.chaos", chaos);
             overrides.put("numpywren.chaos-seed", seed);
         }
-        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()))) {
-            return run(nw, algorithm, out);
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()));
+             Interrupts interrupts = Interrupts.during(nw, spec.commandLine().getErr())) {
+            try {
+                return run(nw, algorithm, out);
+            } catch (RuntimeException e) {
+                if (interrupts.received().isEmpty()) {
+                    throw e;
+                }
+                // The job was cancelled and everything this run wrote is removed (run's finally).
+                spec.commandLine().getErr().println("numpywren: run interrupted by " + interrupts.received().get()
+                        + ": the job was cancelled, and its blocks and this run's input were removed from "
+                        + nw.store().description());
+                return interrupts.exitCode();
+            }
         }
+    }
+
+    /** Stops between the run's steps once Ctrl-C or SIGTERM cancelled it. */
+    private static void stopIfCancelled(Numpywren nw) {
+        nw.cancellation().ifPresent(reason -> {
+            throw new java.util.concurrent.CancellationException(reason);
+        });
     }
 
     private Algorithm parseAlgorithm() {
@@ -177,6 +196,7 @@ final class RunCommand implements Callable<Integer> {
 
     private int runAndCheck(Numpywren nw, Algorithm algorithm, PrintWriter out) throws Exception {
         BlockMatrix a = inputMatrix(nw, algorithm);
+        stopIfCancelled(nw);
         ProgressBar bar = new ProgressBar(out, !noProgress && System.console() != null);
         JobResult result;
         double residual;
@@ -211,12 +231,15 @@ final class RunCommand implements Callable<Integer> {
             }
             default -> throw new IllegalStateException(algorithm.name());
         }
+        result.outputs().values().forEach(this::created); // exported below if asked for; nothing stays in the store
+        stopIfCancelled(nw);
         if (output != null) {
             if (written == null) {
                 double[] values = result.singularValues();
                 written = created(BlockMatrices.fromDense(Block.wrap(values.length, 1, values.clone()),
                         BlockMatrix.builder(nw.store(), "numpywren/data", name("singular_values")).blockSize(block)));
             }
+            stopIfCancelled(nw);
             nw.exportNpy(written, output);
         }
         printReport(out, nw, algorithm, a, result.report(), residual);

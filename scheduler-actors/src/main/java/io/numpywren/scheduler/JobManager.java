@@ -36,6 +36,13 @@ public final class JobManager {
     public record CancelJob(String jobId, String reason) implements Command {
     }
 
+    /**
+     * Cancels every running job (a driver shutting down on Ctrl-C), and every job submitted after
+     * it; each still reports its outcome.
+     */
+    public record CancelAll(String reason) implements Command {
+    }
+
     private record JobStopped(String jobId) implements Command {
     }
 
@@ -45,16 +52,22 @@ public final class JobManager {
     public static Behavior<Command> create(ComputeBackend backend, BlockStore store, SchedulerSettings settings) {
         return Behaviors.setup(context -> {
             Map<String, ActorRef<JobActor.Command>> running = new HashMap<>();
+            String[] cancelledAll = {null};
             return Behaviors.<Command>receive((ctx, message) -> {
                 if (message instanceof SubmitJob s) {
-                    start(ctx, running, s.plan(), s.replyTo(), backend, store, settings);
+                    start(ctx, running, s.plan(), s.replyTo(), backend, store, settings, cancelledAll[0]);
                 } else if (message instanceof SubmitJobWithCallback s) {
                     ActorRef<JobEvent> listener = ctx.spawn(callbackListener(s.callback()),
                             "events-" + s.plan().jobId());
-                    start(ctx, running, s.plan(), listener, backend, store, settings);
+                    start(ctx, running, s.plan(), listener, backend, store, settings, cancelledAll[0]);
                 } else if (message instanceof CancelJob c) {
                     ActorRef<JobActor.Command> job = running.get(c.jobId());
                     if (job != null) {
+                        job.tell(new JobActor.Cancel(c.reason()));
+                    }
+                } else if (message instanceof CancelAll c) {
+                    cancelledAll[0] = c.reason();
+                    for (ActorRef<JobActor.Command> job : running.values()) {
                         job.tell(new JobActor.Cancel(c.reason()));
                     }
                 } else if (message instanceof JobStopped stopped) {
@@ -68,7 +81,12 @@ public final class JobManager {
     private static void start(org.apache.pekko.actor.typed.javadsl.ActorContext<Command> ctx,
                               Map<String, ActorRef<JobActor.Command>> running, JobPlan plan,
                               ActorRef<JobEvent> replyTo, ComputeBackend backend, BlockStore store,
-                              SchedulerSettings settings) {
+                              SchedulerSettings settings, String cancelledAll) {
+        if (cancelledAll != null) {
+            replyTo.tell(new JobEvent.Failed(plan.jobId(), plan.algorithm() + " job " + plan.jobId()
+                    + " was cancelled before it started: " + cancelledAll, null));
+            return;
+        }
         if (running.containsKey(plan.jobId())) {
             replyTo.tell(new JobEvent.Failed(plan.jobId(), "a job with id " + plan.jobId() + " is already running", null));
             return;

@@ -59,6 +59,8 @@ public final class Numpywren implements AutoCloseable {
     private final String namespace;
     private final LinearAlgebra driverKernels;
     private final JobLimits limits;
+    /** Why {@link #cancelAll} was called, or null: from then on nothing new is written or started. */
+    private volatile String cancelledBecause;
 
     private Numpywren(Config config, BlockStore givenStore, ComputeBackend givenBackend) {
         this.config = config;
@@ -179,7 +181,7 @@ public final class Numpywren implements AutoCloseable {
     public BlockMatrix generate(String name, long rows, long cols, int blockSize, MatrixGenerator generator) {
         JobLimits.checkFits(String.format("matrix %s (%d x %d, float64)", name, rows, cols),
                 JobLimits.float64Bytes(rows, cols), store);
-        return BlockMatrices.generate(BlockMatrix.builder(store, dataNamespace(), name).shape(rows, cols)
+        return BlockMatrices.generate(BlockMatrix.builder(writingUntilCancelled(), dataNamespace(), name).shape(rows, cols)
                 .blockSize(blockSize).replaceExisting(true), generator);
     }
 
@@ -203,7 +205,7 @@ public final class Numpywren implements AutoCloseable {
             JobLimits.checkFits(String.format("importing %s (%d x %d, float64)", file, header.rows(), header.cols()),
                     JobLimits.float64Bytes(header.rows(), header.cols()), store);
         }
-        return NpyImport.importFile(file, BlockMatrix.builder(store, dataNamespace(), name).blockSize(blockSize)
+        return NpyImport.importFile(file, BlockMatrix.builder(writingUntilCancelled(), dataNamespace(), name).blockSize(blockSize)
                 .replaceExisting(true));
     }
 
@@ -361,6 +363,7 @@ public final class Numpywren implements AutoCloseable {
     }
 
     private CompletionStage<JobResult> submit(JobPlan plan, Consumer<JobProgress> progress) {
+        requireNotCancelled(plan.algorithm() + " job " + plan.jobId());
         limits.checkTasks(plan);
         JobLimits.checkFits(plan.algorithm() + "'s outputs and intermediates", JobLimits.outputBytes(plan), store);
         CompletableFuture<JobResult> result = new CompletableFuture<>();
@@ -374,6 +377,40 @@ public final class Numpywren implements AutoCloseable {
             }
         }));
         return result;
+    }
+
+    /**
+     * Stops everything this instance does, for a driver that is shutting down (the CLI calls it on
+     * Ctrl-C and SIGTERM): every running job is cancelled, and drains and removes its intermediates
+     * and outputs as a failed job does (its future fails with a {@link JobFailedException} saying
+     * {@code reason}); a generation or import in progress stops at its next block and removes what
+     * it wrote; later submissions and imports are refused. It returns at once; await the jobs'
+     * futures to know the clean-up is done.
+     */
+    public void cancelAll(String reason) {
+        cancelledBecause = java.util.Objects.requireNonNull(reason, "reason");
+        system.tell(new JobManager.CancelAll(reason));
+    }
+
+    /** The reason given to {@link #cancelAll}, if it was called. */
+    public java.util.Optional<String> cancellation() {
+        return java.util.Optional.ofNullable(cancelledBecause);
+    }
+
+    private void requireNotCancelled(String what) {
+        String reason = cancelledBecause;
+        if (reason != null) {
+            throw new java.util.concurrent.CancellationException(what + " was not started: " + reason);
+        }
+    }
+
+    /**
+     * The store as imports and generation write to it: once {@link #cancelAll} is called, a put
+     * fails, so the import stops and removes what it wrote (reads and deletes still work).
+     */
+    private BlockStore writingUntilCancelled() {
+        requireNotCancelled("writing a matrix");
+        return new WritesUntilCancelled(store, this::requireNotCancelled);
     }
 
     /** Cancels a running job by id (as in its report); its intermediates and outputs are removed. */

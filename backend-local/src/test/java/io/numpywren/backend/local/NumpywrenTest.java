@@ -4,13 +4,17 @@ import com.typesafe.config.ConfigFactory;
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.matrix.MatrixGenerator;
+import io.numpywren.scheduler.JobFailedException;
 import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code Numpywren.create(Config)} finds the local backend by the name in the configuration and
@@ -43,6 +47,50 @@ class NumpywrenTest {
             }
             assertThat(worst).as("max |LLᵀ − A|").isLessThan(1e-10 * 40);
             assertThat(r.report().backend()).isEqualTo("local");
+        }
+    }
+
+    @Test
+    void cancelAllStopsARunningJobRemovesItsBlocksAndRefusesNewWork() throws Exception {
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseString("numpywren.backends.local.workers = 2"))) {
+            BlockMatrix a = nw.randomSpd("A", 1024, 32, 3); // 5984 tasks
+            var job = nw.cholesky(a, p -> {
+                if (p.tasksDone() >= 50 && nw.cancellation().isEmpty()) {
+                    nw.cancelAll("interrupted by the test");
+                }
+            }).toCompletableFuture();
+
+            assertThatThrownBy(() -> job.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(JobFailedException.class)
+                    .hasMessageContaining("cancelled").hasMessageContaining("interrupted by the test");
+            assertThat(nw.store().list("numpywren/jobs/")).as("the job's intermediates and outputs").isEmpty();
+            assertThat(nw.cancellation()).contains("interrupted by the test");
+            assertThatThrownBy(() -> nw.cholesky(a)).isInstanceOf(CancellationException.class)
+                    .hasMessageContaining("interrupted by the test");
+            assertThatThrownBy(() -> nw.random("B", 64, 64, 32, 1)).isInstanceOf(CancellationException.class);
+            assertThat(nw.store().list("numpywren/data/B")).isEmpty();
+            assertThat(BlockMatrices.toDense(a).get(5, 5)).as("the input is untouched").isPositive();
+        }
+    }
+
+    @Test
+    void cancelAllDuringAnImportStopsItAndRemovesWhatItWrote() {
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseString("numpywren.backends.local.workers = 2"))) {
+            java.util.concurrent.atomic.AtomicLong values = new java.util.concurrent.atomic.AtomicLong();
+            MatrixGenerator cancelsHalfway = new MatrixGenerator() {
+                @Override
+                public double value(long i, long j, long rows, long cols) {
+                    if (values.incrementAndGet() == 8 * 32 * 32) { // in the ninth of 16 blocks
+                        nw.cancelAll("SIGINT");
+                    }
+                    return i + j;
+                }
+            };
+
+            assertThatThrownBy(() -> nw.generate("A", 128, 128, 32, cancelsHalfway))
+                    .isInstanceOf(CancellationException.class).hasMessageContaining("SIGINT");
+
+            assertThat(values.get()).as("generation stopped early").isLessThan(128 * 128);
+            assertThat(nw.store().list("")).as("blocks left by the stopped import").isEmpty();
         }
     }
 }
