@@ -3,6 +3,7 @@ package io.numpywren.aws;
 import io.numpywren.backend.BackendContext;
 import io.numpywren.backend.BackendProvider;
 import io.numpywren.backend.ComputeBackend;
+import io.numpywren.task.TaskSigner;
 
 import java.net.URI;
 import java.time.Duration;
@@ -12,7 +13,9 @@ import java.time.Duration;
  * {@code function-name} (default numpywren-worker), {@code bucket}, {@code prefix},
  * {@code endpoint} (S3), {@code lambda-endpoint}, {@code concurrency} (default 100),
  * {@code timeout-seconds} (the function's timeout, default 900) and {@code memory} (MB, used
- * by deploy and cost estimates). The job's store must be the S3 bucket and prefix the workers
+ * by deploy and cost estimates), {@code task-key-secret} (the Secrets Manager secret whose key
+ * signs every task; default numpywren/&lt;function-name&gt;/task-key) and {@code secrets-endpoint}.
+ * The job's store must be the S3 bucket and prefix the workers
  * use, or the workers would not find the blocks.
  */
 public final class AwsBackendProvider implements BackendProvider {
@@ -36,7 +39,9 @@ public final class AwsBackendProvider implements BackendProvider {
         URI lambdaEndpoint = settings.lambdaEndpoint();
         int concurrency = settings.concurrency();
         Duration timeout = settings.timeout();
+        TaskSigner signer = TaskKeySecret.read(settings.region(), settings.secretsEndpoint(), null,
+                settings.taskKeySecret());
         return new LambdaBackend(LambdaBackend.newClient(settings.region(), lambdaEndpoint, null, concurrency, timeout),
-                true, settings.functionName(), concurrency, timeout, settings.memoryMb());
+                true, settings.functionName(), concurrency, timeout, settings.memoryMb(), signer);
     }
 }

@@ -1,5 +1,6 @@
 package io.numpywren.aws;
 
+import io.numpywren.task.TaskSigner;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -16,16 +17,18 @@ import software.amazon.awssdk.services.lambda.model.Environment;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Carries out a {@link DeployPlan} with the AWS SDK's IAM and Lambda clients. Credentials come
+ * Carries out a {@link DeployPlan} with the AWS SDK's Secrets Manager, IAM and Lambda clients. Credentials come
  * only from the SDK's default provider chain (or, in tests, the provider given); they are never
  * printed. Every step is idempotent, so deploy updates what exists and destroy skips what is gone.
  */
@@ -36,6 +39,7 @@ public final class AwsDeployer implements AutoCloseable {
 
     private final IamClient iam;
     private final LambdaClient lambda;
+    private final SecretsManagerAsyncClient secrets;
     private final Duration roleWait;
     private final Duration retryDelay;
 
@@ -68,6 +72,7 @@ public final class AwsDeployer implements AutoCloseable {
         try {
             this.iam = ib.build();
             this.lambda = lb.build();
+            this.secrets = TaskKeySecret.client(aws.region(), aws.secretsEndpoint(), c);
         } catch (SdkException e) {
             throw new IllegalArgumentException("cannot create the AWS clients: " + e.getMessage(), e);
         }
@@ -78,6 +83,27 @@ public final class AwsDeployer implements AutoCloseable {
     /** Creates or updates the role, its policies and the function, telling {@code log} each step as it is done. */
     public Deployed deploy(DeployPlan plan, Consumer<String> log) {
         DeploySettings s = plan.settings();
+        String secret = s.aws().taskKeySecret();
+        boolean keyExists = step("look up the secret " + secret, () -> {
+            try {
+                secrets.describeSecret(r -> r.secretId(secret)).join();
+                return true;
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+        if (keyExists) {
+            log.accept("kept the task-signing key in secret " + secret);
+        } else {
+            String arn = step("create the secret " + secret, () -> secrets.createSecret(r -> r.name(secret)
+                    .secretString(TaskSigner.newKey())
+                    .description("numpywren: the key that signs tasks for the worker function "
+                            + s.aws().functionName())).join().arn());
+            log.accept("created secret " + arn + " with a new task-signing key");
+        }
         String role = s.roleName();
         String roleArn = step("look up the role " + role, () -> {
             try {
@@ -186,6 +212,18 @@ public final class AwsDeployer implements AutoCloseable {
                 return "role " + role + " does not exist";
             }
         }));
+        String secret = s.aws().taskKeySecret();
+        log.accept(step("delete the secret " + secret, () -> {
+            try {
+                secrets.deleteSecret(r -> r.secretId(secret).forceDeleteWithoutRecovery(true)).join();
+                return "deleted secret " + secret;
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException) {
+                    return "secret " + secret + " does not exist";
+                }
+                throw e;
+            }
+        }));
     }
 
     /** A role just created is not yet assumable by Lambda: retry until it is, or {@link #roleWait} has passed. */
@@ -219,7 +257,11 @@ public final class AwsDeployer implements AutoCloseable {
 
     private static <T> T step(String what, Supplier<T> action) {
         try {
-            return action.get();
+            try {
+                return action.get();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e; // the async client's own error
+            }
         } catch (AwsServiceException e) {
             String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
             String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
@@ -235,5 +277,6 @@ public final class AwsDeployer implements AutoCloseable {
     public void close() {
         iam.close();
         lambda.close();
+        secrets.close();
     }
 }

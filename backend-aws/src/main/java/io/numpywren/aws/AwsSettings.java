@@ -20,9 +20,12 @@ import java.util.Map;
  * @param concurrency    the most invocations in flight
  * @param memoryMb       the function's memory (Lambda gives CPU in proportion), 128 to 10240 MB
  * @param timeout        the function's timeout, at most 15 minutes
+ * @param taskKeySecret  the Secrets Manager secret (name or ARN) with the key that signs tasks
+ * @param secretsEndpoint a Secrets Manager endpoint other than AWS's, or null
  */
 public record AwsSettings(String region, String functionName, String bucket, String prefix, URI endpoint,
-                          boolean pathStyle, URI lambdaEndpoint, int concurrency, int memoryMb, Duration timeout) {
+                          boolean pathStyle, URI lambdaEndpoint, int concurrency, int memoryMb, Duration timeout,
+                          String taskKeySecret, URI secretsEndpoint) {
     public static final String DEFAULT_FUNCTION_NAME = "numpywren-worker";
 
     public static AwsSettings from(Map<String, String> settings) {
@@ -60,11 +63,19 @@ public record AwsSettings(String region, String functionName, String bucket, Str
         int concurrency = integer(settings, "concurrency", 100, 1, 100_000, problems);
         int memory = integer(settings, "memory", 3008, 128, 10_240, problems);
         int timeoutSeconds = integer(settings, "timeout-seconds", 900, 1, 900, problems);
+        String secret = text(settings, "task-key-secret");
+        if (secret.isEmpty()) {
+            secret = "numpywren/" + function + "/task-key";
+        }
+        if (!secret.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
+            problems.add("task-key-secret '" + secret + "' is not a Secrets Manager name (A-Z a-z 0-9 / _ + = . @ -)");
+        }
+        URI secretsEndpoint = uri(settings, "secrets-endpoint", problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("numpywren.backends.aws: " + String.join("; ", problems));
         }
         return new AwsSettings(region, function, bucket, prefix, endpoint, pathStyle, lambdaEndpoint, concurrency,
-                memory, Duration.ofSeconds(timeoutSeconds));
+                memory, Duration.ofSeconds(timeoutSeconds), secret, secretsEndpoint);
     }
 
     /** Where the blocks live, as s3://bucket/prefix/. */

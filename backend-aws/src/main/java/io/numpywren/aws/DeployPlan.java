@@ -21,7 +21,8 @@ import java.util.Map;
  * What {@code numpywren aws deploy} and {@code destroy} do, computed from the settings alone (no
  * AWS call, no credentials): the worker function's execution role with its trust policy, the
  * managed policy for CloudWatch Logs, an inline policy allowing the block operations on the
- * configured bucket and prefix only, and the function with its code, memory, timeout and
+ * configured bucket and prefix and on reading the task-signing key's secret only, that secret
+ * (a random key every task is signed with), and the function with its code, memory, timeout and
  * environment. ARNs show the account as {@value #ACCOUNT} until the role exists.
  */
 public final class DeployPlan {
@@ -146,7 +147,24 @@ public final class DeployPlan {
         if (!prefix.isEmpty()) {
             list.putObject("Condition").putObject("StringLike").putArray("s3:prefix").add(prefix + "/*");
         }
+        ObjectNode key = statements.addObject();
+        key.put("Sid", "NumpywrenTaskKey");
+        key.put("Effect", "Allow");
+        key.put("Action", "secretsmanager:GetSecretValue");
+        key.put("Resource", taskKeySecretArn());
         return write(doc);
+    }
+
+    /**
+     * The task-signing key's secret as a policy resource: Secrets Manager appends six random
+     * characters to a secret's name in its ARN, hence the wildcards (the role's own account only).
+     */
+    public String taskKeySecretArn() {
+        String secret = settings.aws().taskKeySecret();
+        if (secret.startsWith("arn:")) {
+            return secret;
+        }
+        return "arn:" + partition() + ":secretsmanager:" + settings.aws().region() + ":*:secret:" + secret + "-??????";
     }
 
     /** The function's environment: where the blocks are, as {@link WorkerEnvironment} reads it. */
@@ -168,6 +186,10 @@ public final class DeployPlan {
             env.put(WorkerEnvironment.ROOT, settings.root());
         }
         env.put(WorkerEnvironment.KERNEL_PROVIDER, settings.kernelProvider());
+        env.put(WorkerEnvironment.TASK_KEY_SECRET, aws.taskKeySecret());
+        if (aws.secretsEndpoint() != null) {
+            env.put(WorkerEnvironment.SECRETS_ENDPOINT, aws.secretsEndpoint().toString());
+        }
         return env;
     }
 
@@ -176,15 +198,20 @@ public final class DeployPlan {
         AwsSettings aws = settings.aws();
         List<String> lines = new ArrayList<>();
         lines.add("region " + aws.region() + "; account " + ACCOUNT + " is the one the SDK's default credentials belong to");
-        lines.add("1. IAM role " + settings.roleName() + ": create it, or update its trust policy if it exists");
+        lines.add("1. Secrets Manager secret " + aws.taskKeySecret() + ": create it holding a new random 256-bit key, "
+                + "unless it exists (the key is never printed)");
+        lines.add("   every task is signed with this key; the function refuses any task that is not, so only "
+                + "those who can read the secret can make it act");
+        lines.add("2. IAM role " + settings.roleName() + ": create it, or update its trust policy if it exists");
         lines.add("   arn:   " + roleArn(ACCOUNT));
         lines.add("   trust: " + oneLine(trustPolicy()));
-        lines.add("2. attach the managed policy " + logsPolicyArn() + " (CloudWatch Logs)");
-        lines.add("3. put the inline policy " + INLINE_POLICY_NAME + " on the role (" + aws.location() + " only):");
+        lines.add("3. attach the managed policy " + logsPolicyArn() + " (CloudWatch Logs)");
+        lines.add("4. put the inline policy " + INLINE_POLICY_NAME + " on the role (" + aws.location()
+                + " and the key's secret only):");
         for (String l : blocksPolicy().split("\n")) {
             lines.add("   " + l);
         }
-        lines.add("4. Lambda function " + aws.functionName() + ": create it, or update its code and configuration");
+        lines.add("5. Lambda function " + aws.functionName() + ": create it, or update its code and configuration");
         lines.add("   arn:         " + functionArn(ACCOUNT));
         lines.add("   runtime:     " + RUNTIME + " on " + ARCHITECTURE + ", handler " + HANDLER);
         lines.add("   role:        " + roleArn(ACCOUNT));
@@ -194,7 +221,7 @@ public final class DeployPlan {
         environment().forEach((k, v) -> env.add(k + "=" + v));
         lines.add("   environment: " + String.join(" ", env));
         lines.add("   code:        " + artifact + " (" + megabytes(artifactBytes) + ", uploaded with the call)");
-        lines.add("5. wait until the function is Active");
+        lines.add("6. wait until the function is Active");
         return lines;
     }
 
@@ -207,6 +234,8 @@ public final class DeployPlan {
         lines.add("2. delete the inline policy " + INLINE_POLICY_NAME + " and detach " + logsPolicyArn()
                 + " from the role " + settings.roleName());
         lines.add("3. delete the IAM role " + settings.roleName() + " (" + roleArn(ACCOUNT) + ")");
+        lines.add("4. delete the secret " + aws.taskKeySecret() + " at once (no recovery window: a later deploy "
+                + "makes a new key)");
         lines.add("kept: the bucket " + aws.bucket() + " and every block below " + aws.location());
         return lines;
     }

@@ -8,6 +8,7 @@ import io.numpywren.task.MalformedTaskException;
 import io.numpywren.task.TaskCodec;
 import io.numpywren.task.TaskError;
 import io.numpywren.task.TaskResult;
+import io.numpywren.task.TaskSigner;
 import io.numpywren.task.TaskSpec;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -65,6 +66,7 @@ public final class LambdaBackend implements ComputeBackend {
     private final LambdaAsyncClient client;
     private final boolean ownsClient;
     private final String functionName;
+    private final TaskSigner signer;
     private final int concurrency;
     private final int memoryMb;
     private final Duration maxTaskDuration;
@@ -74,7 +76,7 @@ public final class LambdaBackend implements ComputeBackend {
     private final Set<Pending> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private record Pending(TaskSpec spec, byte[] payload, CompletableFuture<TaskResult> result) {
+    private record Pending(TaskSpec spec, CompletableFuture<TaskResult> result) {
     }
 
     /**
@@ -82,10 +84,13 @@ public final class LambdaBackend implements ComputeBackend {
      * @param concurrency     the most invocations in flight (at most the function's and the account's limit)
      * @param maxTaskDuration the function's timeout
      * @param memoryMb        the function's memory, which bounds the blocks one task may hold
+     * @param signer          signs every task with the deployment's key ({@link TaskKeySecret}), without
+     *                        which the function refuses it
      */
     public LambdaBackend(LambdaAsyncClient client, boolean ownsClient, String functionName, int concurrency,
-                         Duration maxTaskDuration, int memoryMb) {
+                         Duration maxTaskDuration, int memoryMb, TaskSigner signer) {
         this.client = Objects.requireNonNull(client, "client");
+        this.signer = Objects.requireNonNull(signer, "signer");
         this.ownsClient = ownsClient;
         if (functionName == null || functionName.isBlank()) {
             throw new IllegalArgumentException("the Lambda backend needs the worker function's name");
@@ -152,7 +157,7 @@ public final class LambdaBackend implements ComputeBackend {
     @Override
     public CompletionStage<TaskResult> submit(TaskSpec spec) {
         CompletableFuture<TaskResult> result = new CompletableFuture<>();
-        byte[] payload = TaskCodec.encode(spec);
+        byte[] payload = signer.sign(spec);
         if (payload.length > MAX_REQUEST_BYTES) {
             result.complete(TaskResult.failure(spec, worker(), TaskError.deterministic("malformed-spec",
                     "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: its spec is " + payload.length
@@ -166,7 +171,7 @@ public final class LambdaBackend implements ComputeBackend {
                         TaskError.transientError("transport", "the Lambda backend is closed")));
                 return result;
             }
-            queue.addLast(new Pending(spec, payload, result));
+            queue.addLast(new Pending(spec, result));
         }
         pump();
         return result;
@@ -190,8 +195,10 @@ public final class LambdaBackend implements ComputeBackend {
     private void invoke(Pending p) {
         CompletableFuture<InvokeResponse> call;
         try {
+            // Signed as it leaves, not when queued: a task may wait longer than a signature lasts.
+            byte[] payload = signer.sign(p.spec());
             call = client.invoke(r -> r.functionName(functionName).invocationType(InvocationType.REQUEST_RESPONSE)
-                    .payload(SdkBytes.fromByteArrayUnsafe(p.payload())));
+                    .payload(SdkBytes.fromByteArrayUnsafe(payload)));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }

@@ -19,10 +19,12 @@ import java.util.Map;
  * @param kernelProvider auto, openblas or netlib ({@value #KERNEL_PROVIDER}, default auto)
  * @param readTimeout    how long an S3 response may stall before it is retried ({@value #S3_READ_TIMEOUT_MS}, default 30 s)
  * @param workerName     how results name this worker: the function and its log stream (one per instance)
+ * @param taskKeySecret  the Secrets Manager secret with the key tasks must be signed with ({@value #TASK_KEY_SECRET}, required)
+ * @param secretsEndpoint a Secrets Manager endpoint other than AWS's ({@value #SECRETS_ENDPOINT}, optional)
  */
 public record WorkerEnvironment(String bucket, String prefix, String region, URI endpoint, boolean pathStyle,
                                 String allowedRoot, String kernelProvider, Duration readTimeout,
-                                String workerName) {
+                                String workerName, String taskKeySecret, URI secretsEndpoint) {
     public static final String BUCKET = "NUMPYWREN_BUCKET";
     public static final String PREFIX = "NUMPYWREN_PREFIX";
     public static final String REGION = "AWS_REGION";
@@ -31,6 +33,8 @@ public record WorkerEnvironment(String bucket, String prefix, String region, URI
     public static final String ROOT = "NUMPYWREN_ROOT";
     public static final String KERNEL_PROVIDER = "NUMPYWREN_KERNEL_PROVIDER";
     public static final String S3_READ_TIMEOUT_MS = "NUMPYWREN_S3_READ_TIMEOUT_MS";
+    public static final String TASK_KEY_SECRET = "NUMPYWREN_TASK_KEY_SECRET";
+    public static final String SECRETS_ENDPOINT = "NUMPYWREN_SECRETS_ENDPOINT";
 
     /** Reads the variables; anything missing or malformed is an IllegalArgumentException naming every variable at fault. */
     public static WorkerEnvironment from(Map<String, String> env) {
@@ -43,18 +47,13 @@ public record WorkerEnvironment(String bucket, String prefix, String region, URI
         if (region == null || region.isBlank()) {
             problems.add(REGION + " is not set");
         }
-        URI endpoint = null;
-        String e = env.get(S3_ENDPOINT);
-        if (e != null && !e.isBlank()) {
-            try {
-                endpoint = URI.create(e.trim());
-                if (endpoint.getScheme() == null || endpoint.getHost() == null) {
-                    problems.add(S3_ENDPOINT + " '" + e + "' is not an absolute URL such as http://host:port");
-                }
-            } catch (IllegalArgumentException ex) {
-                problems.add(S3_ENDPOINT + " '" + e + "' is not a URL: " + ex.getMessage());
-            }
+        String secret = env.get(TASK_KEY_SECRET);
+        if (secret == null || secret.isBlank()) {
+            problems.add(TASK_KEY_SECRET + " is not set (the secret with the key tasks are signed with; "
+                    + "numpywren aws deploy creates it and sets this)");
         }
+        URI endpoint = url(env, S3_ENDPOINT, problems);
+        URI secretsEndpoint = url(env, SECRETS_ENDPOINT, problems);
         boolean pathStyle = endpoint != null;
         String ps = env.get(S3_PATH_STYLE);
         if (ps != null && !ps.isBlank()) {
@@ -80,7 +79,29 @@ public record WorkerEnvironment(String bucket, String prefix, String region, URI
         String stream = env.getOrDefault("AWS_LAMBDA_LOG_STREAM_NAME", "local");
         return new WorkerEnvironment(bucket.trim(), env.getOrDefault(PREFIX, "").trim(), region.trim(), endpoint,
                 pathStyle, env.getOrDefault(ROOT, "").trim(), env.getOrDefault(KERNEL_PROVIDER, "auto").trim(), readTimeout,
-                "lambda:" + function + "/" + stream);
+                "lambda:" + function + "/" + stream, secret.trim(), secretsEndpoint);
+    }
+
+    private static URI url(Map<String, String> env, String name, List<String> problems) {
+        String e = env.get(name);
+        if (e == null || e.isBlank()) {
+            return null;
+        }
+        try {
+            URI u = URI.create(e.trim());
+            if (u.getScheme() == null || u.getHost() == null) {
+                problems.add(name + " '" + e + "' is not an absolute URL such as http://host:port");
+            }
+            return u;
+        } catch (IllegalArgumentException ex) {
+            problems.add(name + " '" + e + "' is not a URL: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    /** The key this worker checks every task against, read from Secrets Manager. */
+    public io.numpywren.task.TaskSigner signer() {
+        return TaskKeySecret.read(region, secretsEndpoint, null, taskKeySecret);
     }
 
     /** The store this worker reads and writes. */

@@ -8,6 +8,7 @@ import io.numpywren.task.TaskCodec;
 import io.numpywren.task.TaskError;
 import io.numpywren.task.TaskExecutor;
 import io.numpywren.task.TaskResult;
+import io.numpywren.task.TaskSigner;
 import io.numpywren.task.TaskSpec;
 
 import java.io.IOException;
@@ -15,9 +16,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * The Lambda function: one {@link TaskSpec} (JSON) in, one {@link TaskResult} (JSON) out, run by
- * core's {@link TaskExecutor} against the S3 bucket its environment names
- * ({@link WorkerEnvironment}). Handler string: {@code io.numpywren.aws.WorkerHandler::handleRequest}.
+ * The Lambda function: one {@link TaskSpec} (JSON, signed with the deployment's key) in, one
+ * {@link TaskResult} (JSON) out, run by core's {@link TaskExecutor} against the S3 bucket its
+ * environment names ({@link WorkerEnvironment}). A request not signed with the key in the
+ * deployment's secret is refused before any block is touched. Handler string:
+ * {@code io.numpywren.aws.WorkerHandler::handleRequest}.
  *
  * <p>Lambda keeps an instance for many invocations, so the store, its connections and the
  * kernels are set up once, when the instance starts. Every failure of a task comes back as a
@@ -26,22 +29,26 @@ import java.io.OutputStream;
  */
 public final class WorkerHandler implements RequestStreamHandler {
     private final TaskExecutor executor;
+    private final TaskSigner signer;
     private final String worker;
     private final String misconfigured;
 
     public WorkerHandler() {
         TaskExecutor ex = null;
+        TaskSigner key = null;
         String name = "lambda";
         String problem = null;
         try {
             WorkerEnvironment env = WorkerEnvironment.from(System.getenv());
             name = env.workerName();
+            key = env.signer();
             ex = new TaskExecutor(env.store().build(), LinearAlgebraProviders.select(env.kernelProvider()), name,
                     env.allowedRoot());
         } catch (RuntimeException e) {
             problem = e.getMessage();
         }
         this.executor = ex;
+        this.signer = key;
         this.worker = name;
         this.misconfigured = problem;
     }
@@ -54,9 +61,10 @@ public final class WorkerHandler implements RequestStreamHandler {
         byte[] request = input.readAllBytes();
         TaskSpec spec;
         try {
-            spec = TaskCodec.decodeSpec(request);
+            // Only the driver holding the deployment's key may make this worker act.
+            spec = signer.verify(request);
         } catch (MalformedTaskException e) {
-            output.write(executor.execute(request)); // answers with the classified rejection
+            output.write(TaskCodec.encode(executor.refused(e)));
             return;
         }
         TaskResult result;

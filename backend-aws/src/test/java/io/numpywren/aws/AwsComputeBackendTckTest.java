@@ -6,6 +6,7 @@ import io.numpywren.tck.ComputeBackendTck;
 import io.numpywren.tck.TckCapability;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
 import java.util.Set;
 
 /** The ComputeBackend suite on the Lambda backend: the stand-in's worker JVMs, S3Mock for blocks. */
@@ -23,6 +24,11 @@ class AwsComputeBackendTckTest extends ComputeBackendTck {
     @Override
     protected Set<TckCapability> capabilities() {
         return AwsTck.capabilities();
+    }
+
+    @Override
+    protected Optional<OutsideAccess> outsideAccess() {
+        return Optional.of(AwsTck.outsideAccess());
     }
 
     @Test

@@ -47,7 +47,7 @@ class AwsDeployerTest {
     void thePolicyAllowsTheBlockOperationsOnTheBucketBelowThePrefixOnly() throws Exception {
         DeployPlan plan = DeployPlan.destroy(DeploySettings.from(settings()));
         JsonNode policy = JSON.readTree(plan.blocksPolicy());
-        assertThat(policy.get("Statement")).hasSize(2);
+        assertThat(policy.get("Statement")).hasSize(3);
         JsonNode objects = policy.get("Statement").get(0);
         assertThat(objects.get("Effect").asText()).isEqualTo("Allow");
         List<String> actions = new ArrayList<>();
@@ -58,6 +58,10 @@ class AwsDeployerTest {
         assertThat(list.get("Action").asText()).isEqualTo("s3:ListBucket");
         assertThat(list.get("Resource").asText()).isEqualTo("arn:aws:s3:::my-blocks");
         assertThat(list.at("/Condition/StringLike/s3:prefix/0").asText()).isEqualTo("team/a/*");
+        JsonNode key = policy.get("Statement").get(2);
+        assertThat(key.get("Action").asText()).isEqualTo("secretsmanager:GetSecretValue");
+        assertThat(key.get("Resource").asText())
+                .isEqualTo("arn:aws:secretsmanager:eu-west-1:*:secret:numpywren/numpywren-worker/task-key-??????");
 
         JsonNode trust = JSON.readTree(plan.trustPolicy()).get("Statement").get(0);
         assertThat(trust.at("/Principal/Service").asText()).isEqualTo("lambda.amazonaws.com");
@@ -105,7 +109,8 @@ class AwsDeployerTest {
         Path jar = artifact(4096);
         try (FakeIamAndLambda fake = new FakeIamAndLambda()) {
             DeploySettings s = DeploySettings.from(settings("iam-endpoint", fake.iamEndpoint().toString(),
-                    "lambda-endpoint", fake.lambdaEndpoint().toString()));
+                    "lambda-endpoint", fake.lambdaEndpoint().toString(), "secrets-endpoint",
+                    fake.secretsEndpoint().toString()));
             DeployPlan plan = DeployPlan.deploy(s, jar);
             List<String> log = new ArrayList<>();
             AwsDeployer.Deployed first;
@@ -115,7 +120,11 @@ class AwsDeployerTest {
             assertThat(first.roleArn()).isEqualTo("arn:aws:iam::123456789012:role/numpywren-worker-role");
             assertThat(first.functionArn()).isEqualTo("arn:aws:lambda:us-east-1:123456789012:function:numpywren-worker");
             assertThat(first.state()).isEqualTo("Active");
-            assertThat(log).anyMatch(l -> l.startsWith("created role")).anyMatch(l -> l.startsWith("created function"));
+            assertThat(log).anyMatch(l -> l.startsWith("created role")).anyMatch(l -> l.startsWith("created function"))
+                    .anyMatch(l -> l.startsWith("created secret"));
+            String key = fake.secrets.get("numpywren/numpywren-worker/task-key");
+            assertThat(io.numpywren.task.TaskSigner.fromBase64(key, "the created secret").keyId()).hasSize(8);
+            assertThat(String.join("\n", log) + String.join("\n", plan.deploySteps())).doesNotContain(key);
 
             FakeIamAndLambda.Role role = fake.roles.get("numpywren-worker-role");
             assertThat(JSON.readTree(role.trust())).isEqualTo(JSON.readTree(plan.trustPolicy()));
@@ -131,17 +140,22 @@ class AwsDeployerTest {
             assertThat(create.at("/Architectures/0").asText()).isEqualTo("x86_64");
             assertThat(create.at("/Environment/Variables/NUMPYWREN_BUCKET").asText()).isEqualTo("my-blocks");
             assertThat(create.at("/Environment/Variables/NUMPYWREN_PREFIX").asText()).isEqualTo("team/a");
+            assertThat(create.at("/Environment/Variables/NUMPYWREN_TASK_KEY_SECRET").asText())
+                    .isEqualTo("numpywren/numpywren-worker/task-key");
             assertThat(Base64.getDecoder().decode(create.at("/Code/ZipFile").asText())).isEqualTo(Files.readAllBytes(jar));
 
             // Again, with other settings: everything exists, so it is updated in place.
             DeploySettings bigger = DeploySettings.from(settings("iam-endpoint", fake.iamEndpoint().toString(),
-                    "lambda-endpoint", fake.lambdaEndpoint().toString(), "memory", "4096"));
+                    "lambda-endpoint", fake.lambdaEndpoint().toString(), "secrets-endpoint",
+                    fake.secretsEndpoint().toString(), "memory", "4096"));
             fake.calls.clear();
             try (AwsDeployer d = new AwsDeployer(bigger, S3Mock.credentials(), Duration.ZERO, Duration.ZERO)) {
                 d.deploy(DeployPlan.deploy(bigger, jar), l -> { });
             }
             assertThat(fake.operations()).contains("UpdateAssumeRolePolicy", "PUT /2015-03-31/functions/{name}/code",
-                    "PUT /2015-03-31/functions/{name}/configuration").doesNotContain("CreateRole", "POST /2015-03-31/functions");
+                    "PUT /2015-03-31/functions/{name}/configuration")
+                    .doesNotContain("CreateRole", "POST /2015-03-31/functions", "CreateSecret");
+            assertThat(fake.secrets.get("numpywren/numpywren-worker/task-key")).as("the key is kept").isEqualTo(key);
             assertThat(fake.last("PUT /2015-03-31/functions/{name}/configuration").body().get("MemorySize").asInt())
                     .isEqualTo(4096);
             assertThat(fake.functions.get("numpywren-worker").get("MemorySize").asInt()).isEqualTo(4096);
@@ -153,7 +167,9 @@ class AwsDeployerTest {
                 assertThat(fake.roles).isEmpty();
                 assertThat(destroyed).containsExactly("deleted function numpywren-worker",
                         "deleted inline policy " + DeployPlan.INLINE_POLICY_NAME, "detached " + plan.logsPolicyArn(),
-                        "deleted role numpywren-worker-role");
+                        "deleted role numpywren-worker-role", "deleted secret numpywren/numpywren-worker/task-key");
+                assertThat(fake.secrets).isEmpty();
+                assertThat(fake.last("DeleteSecret").body().get("ForceDeleteWithoutRecovery").asBoolean()).isTrue();
                 destroyed.clear();
                 d.destroy(DeployPlan.destroy(s), destroyed::add); // idempotent: what is gone is skipped
                 assertThat(destroyed).allMatch(l -> l.contains("does not exist") || l.contains("is not attached"));
@@ -166,7 +182,8 @@ class AwsDeployerTest {
         try (FakeIamAndLambda fake = new FakeIamAndLambda()) {
             // The function exists but Lambda reports it Failed: the waiter gives up, and the error names the step.
             DeploySettings s = DeploySettings.from(settings("iam-endpoint", fake.iamEndpoint().toString(),
-                    "lambda-endpoint", fake.lambdaEndpoint().toString(), "function-name", "dup"));
+                    "lambda-endpoint", fake.lambdaEndpoint().toString(), "secrets-endpoint",
+                    fake.secretsEndpoint().toString(), "function-name", "dup"));
             try (AwsDeployer d = new AwsDeployer(s, S3Mock.credentials(), Duration.ZERO, Duration.ZERO)) {
                 d.deploy(DeployPlan.deploy(s, artifact(10)), l -> { });
                 fake.functions.get("dup").put("State", "Failed");

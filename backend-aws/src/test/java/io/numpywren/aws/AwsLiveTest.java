@@ -62,7 +62,8 @@ class AwsLiveTest {
                 AwsSettings aws = settings.aws();
                 S3BlockStore store = aws.store().build();
                 LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(region, null, null, aws.concurrency(),
-                        aws.timeout()), true, function, aws.concurrency(), aws.timeout(), aws.memoryMb());
+                        aws.timeout()), true, function, aws.concurrency(), aws.timeout(), aws.memoryMb(),
+                        TaskKeySecret.read(region, null, null, aws.taskKeySecret()));
                 try (Numpywren nw = Numpywren.create(ConfigFactory.empty(), store, backend)) {
                     BlockMatrix a = nw.randomSpd("A", 1024, 256, 42);
                     JobResult r = nw.cholesky(a).toCompletableFuture().get(10, TimeUnit.MINUTES);

@@ -1,6 +1,7 @@
 package io.numpywren.aws;
 
 import io.numpywren.backend.ComputeBackend;
+import io.numpywren.tck.ComputeBackendTck;
 import io.numpywren.tck.TckCapability;
 
 import java.io.IOException;
@@ -24,7 +25,11 @@ final class AwsTck {
     static final int CONCURRENCY = 2;
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    /** The deployment's task-signing key, in the Secrets Manager stand-in under {@link #TASK_KEY_SECRET}. */
+    static final String TASK_KEY_SECRET = "numpywren/" + FUNCTION + "/task-key";
+
     private static LambdaStandIn standIn;
+    private static FakeIamAndLambda secrets;
 
     private AwsTck() {
     }
@@ -40,9 +45,31 @@ final class AwsTck {
         env.put(WorkerEnvironment.S3_PATH_STYLE, "true");
         // S3Mock sometimes stalls a read that races an overwrite of the same object (a re-run task's).
         env.put(WorkerEnvironment.S3_READ_TIMEOUT_MS, "3000");
+        env.put(WorkerEnvironment.TASK_KEY_SECRET, TASK_KEY_SECRET);
+        env.put(WorkerEnvironment.SECRETS_ENDPOINT, secrets().secretsEndpoint().toString());
         env.put("AWS_ACCESS_KEY_ID", S3Mock.ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", S3Mock.SECRET_KEY);
         return env;
+    }
+
+    /** Secrets Manager, holding the deployment's key as deploy would have created it. */
+    static synchronized FakeIamAndLambda secrets() {
+        if (secrets == null) {
+            try {
+                secrets = new FakeIamAndLambda();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            secrets.secrets.put(TASK_KEY_SECRET, io.numpywren.task.TaskSigner.newKey());
+            FakeIamAndLambda s = secrets;
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close, "secrets-stand-in-stop"));
+        }
+        return secrets;
+    }
+
+    /** What the driver signs with: the key read from the secret, as the aws backend reads it. */
+    static io.numpywren.task.TaskSigner signer() {
+        return TaskKeySecret.read(S3Mock.REGION, secrets().secretsEndpoint(), S3Mock.credentials(), TASK_KEY_SECRET);
     }
 
     static synchronized LambdaStandIn standIn() {
@@ -71,7 +98,23 @@ final class AwsTck {
     static LambdaBackend backend() {
         LambdaStandIn s = standIn();
         return new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, s.endpoint(), S3Mock.credentials(), CONCURRENCY,
-                TIMEOUT), true, FUNCTION, CONCURRENCY, TIMEOUT, 3008);
+                TIMEOUT), true, FUNCTION, CONCURRENCY, TIMEOUT, 3008, signer());
+    }
+
+    private static software.amazon.awssdk.services.lambda.LambdaAsyncClient outsider;
+
+    /**
+     * Anyone with lambda:InvokeFunction: the SDK's Invoke straight to the function, with whatever
+     * payload they like, and the driver's own signer to start from.
+     */
+    static synchronized ComputeBackendTck.OutsideAccess outsideAccess() {
+        if (outsider == null) {
+            outsider = LambdaBackend.newClient(S3Mock.REGION, standIn().endpoint(), S3Mock.credentials(), 2, TIMEOUT);
+        }
+        software.amazon.awssdk.services.lambda.LambdaAsyncClient client = outsider;
+        return new ComputeBackendTck.OutsideAccess(request -> io.numpywren.task.TaskCodec.decodeResult(client
+                .invoke(r -> r.functionName(FUNCTION).payload(software.amazon.awssdk.core.SdkBytes.fromByteArray(request)))
+                .join().payload().asByteArray()), signer());
     }
 
     /** Queued invocations can be cancelled; the workers are other JVMs with a store of their own. */

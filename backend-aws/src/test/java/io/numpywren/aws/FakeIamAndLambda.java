@@ -23,9 +23,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The few IAM (Query protocol: form-encoded POST, XML answers) and Lambda (REST-JSON) operations
- * deploy and destroy call, with state, so that a test can run the SDK's real requests against it
- * and check what they asked for. One server serves both.
+ * The few IAM (Query protocol: form-encoded POST, XML answers), Lambda (REST-JSON) and Secrets
+ * Manager (JSON 1.1: POST with an X-Amz-Target header) operations deploy, destroy, the driver and
+ * the worker call, with state, so that a test can run the SDK's real requests against it and
+ * check what they asked for. One server serves all three.
  */
 final class FakeIamAndLambda implements AutoCloseable {
     static final String ACCOUNT = "123456789012";
@@ -43,11 +44,14 @@ final class FakeIamAndLambda implements AutoCloseable {
     final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
     final Map<String, Role> roles = new ConcurrentHashMap<>();
     final Map<String, ObjectNode> functions = new ConcurrentHashMap<>();
+    /** Secrets Manager: secret name to its string value. */
+    final Map<String, String> secrets = new ConcurrentHashMap<>();
 
     FakeIamAndLambda() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         // IAM's Query requests are form-encoded POSTs; Lambda's are REST with JSON bodies.
-        server.createContext("/", x -> answer(x, isForm(x) ? this::iam : this::lambda));
+        server.createContext("/", x -> answer(x, x.getRequestHeaders().containsKey("X-Amz-Target") ? this::secrets
+                : isForm(x) ? this::iam : this::lambda));
         server.start();
     }
 
@@ -74,6 +78,10 @@ final class FakeIamAndLambda implements AutoCloseable {
     }
 
     URI lambdaEndpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    URI secretsEndpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
@@ -175,6 +183,46 @@ final class FakeIamAndLambda implements AutoCloseable {
         send(x, status, "text/xml", "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error>"
                 + "<Type>Sender</Type><Code>" + code + "</Code><Message>" + message + "</Message></Error>"
                 + "<RequestId>r1</RequestId></ErrorResponse>");
+    }
+
+    // ---------------------------------------------------------------- Secrets Manager
+
+    private void secrets(HttpExchange x) throws IOException {
+        String target = x.getRequestHeaders().getFirst("X-Amz-Target");
+        String operation = target.substring(target.indexOf('.') + 1);
+        JsonNode body = JSON.readTree(x.getRequestBody().readAllBytes());
+        calls.add(new Call(operation, Map.of(), body));
+        String name = body.has("Name") ? body.get("Name").asText() : body.path("SecretId").asText();
+        String arn = "arn:aws:secretsmanager:us-east-1:" + ACCOUNT + ":secret:" + name + "-AbCdEf";
+        ObjectNode answer = JSON.createObjectNode().put("ARN", arn).put("Name", name);
+        if (operation.equals("CreateSecret")) {
+            if (secrets.putIfAbsent(name, body.get("SecretString").asText()) != null) {
+                secretsError(x, "ResourceExistsException", "The operation failed because the secret " + name
+                        + " already exists.");
+                return;
+            }
+            send(x, 200, "application/x-amz-json-1.1", answer.put("VersionId", "v1").toString());
+            return;
+        }
+        String value = secrets.get(name);
+        if (value == null) {
+            secretsError(x, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+            return;
+        }
+        switch (operation) {
+            case "GetSecretValue" -> send(x, 200, "application/x-amz-json-1.1",
+                    answer.put("SecretString", value).put("VersionId", "v1").toString());
+            case "DescribeSecret" -> send(x, 200, "application/x-amz-json-1.1", answer.toString());
+            case "DeleteSecret" -> {
+                secrets.remove(name);
+                send(x, 200, "application/x-amz-json-1.1", answer.put("DeletionDate", 1.7e9).toString());
+            }
+            default -> secretsError(x, "InvalidRequestException", "unknown operation " + operation);
+        }
+    }
+
+    private static void secretsError(HttpExchange x, String type, String message) throws IOException {
+        send(x, 400, "application/x-amz-json-1.1", "{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
     }
 
     // ---------------------------------------------------------------- Lambda

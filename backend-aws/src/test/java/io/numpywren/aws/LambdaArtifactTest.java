@@ -99,7 +99,7 @@ class LambdaArtifactTest {
              LambdaStandIn standIn = LambdaStandIn.start(new LambdaStandIn.Config("artifact-worker", 1, 1, timeout,
                      env, artifact().toString(), true));
              LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(),
-                     S3Mock.credentials(), 1, timeout), true, "artifact-worker", 1, timeout, 3008)) {
+                     S3Mock.credentials(), 1, timeout), true, "artifact-worker", 1, timeout, 3008, AwsTck.signer())) {
             store.put(ns + "/A/0_0", BlockCodec.encode(a));
             store.put(ns + "/X/0_0", BlockCodec.encode(x));
             store.put(ns + "/Y/0_0", BlockCodec.encode(y));

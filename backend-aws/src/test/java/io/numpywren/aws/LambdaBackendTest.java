@@ -180,12 +180,12 @@ class LambdaBackendTest {
     void theFunctionsMemoryIsEachWorkersMemoryAndMustBeOneLambdaAllows() {
         LambdaStandIn standIn = AwsTck.standIn();
         try (LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(),
-                S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 1769)) {
+                S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 1769, AwsTck.signer())) {
             assertThat(backend.capabilities().workerMemoryBytes()).isEqualTo(1769L * 1024 * 1024);
         }
         try (var client = LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(), S3Mock.credentials(), 1,
                 Duration.ofSeconds(30))) {
-            assertThatThrownBy(() -> new LambdaBackend(client, false, AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 64))
+            assertThatThrownBy(() -> new LambdaBackend(client, false, AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 64, AwsTck.signer()))
                     .hasMessageContaining("128 to 10240 MB").hasMessageContaining("got 64");
         }
     }
@@ -194,7 +194,7 @@ class LambdaBackendTest {
     void anUnknownFunctionIsDeterministicAndNamed() throws Exception {
         LambdaStandIn standIn = AwsTck.standIn();
         try (LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, standIn.endpoint(),
-                S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "no-such-function", 1, Duration.ofSeconds(30), 3008)) {
+                S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "no-such-function", 1, Duration.ofSeconds(30), 3008, AwsTck.signer())) {
             TaskResult r = await(backend.submit(scale("u0", 1)).toCompletableFuture());
 
             assertThat(r.ok()).isFalse();
@@ -211,7 +211,7 @@ class LambdaBackendTest {
         }
         try (LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION,
                 URI.create("http://127.0.0.1:" + port), S3Mock.credentials(), 1, Duration.ofSeconds(30)), true,
-                AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 3008)) {
+                AwsTck.FUNCTION, 1, Duration.ofSeconds(30), 3008, AwsTck.signer())) {
             TaskResult r = await(backend.submit(scale("e0", 1)).toCompletableFuture());
 
             assertThat(r.ok()).isFalse();
@@ -227,7 +227,7 @@ class LambdaBackendTest {
         try (LambdaStandIn broken = LambdaStandIn.start(new LambdaStandIn.Config("broken-worker", 1, 1,
                 Duration.ofSeconds(30), env));
              LambdaBackend backend = new LambdaBackend(LambdaBackend.newClient(S3Mock.REGION, broken.endpoint(),
-                     S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "broken-worker", 1, Duration.ofSeconds(30), 3008)) {
+                     S3Mock.credentials(), 1, Duration.ofSeconds(30)), true, "broken-worker", 1, Duration.ofSeconds(30), 3008, AwsTck.signer())) {
             TaskResult r = await(backend.submit(scale("m0", 1)).toCompletableFuture());
 
             assertThat(r.ok()).isFalse();
@@ -239,16 +239,32 @@ class LambdaBackendTest {
     }
 
     @Test
-    void theProviderIsFoundByNameAndChecksItsSettingsAndStore() {
+    void theProviderIsFoundByNameAndChecksItsSettingsAndStore() throws Exception {
         assertThat(Backends.available()).contains("aws");
         Map<String, String> settings = Map.of("region", S3Mock.REGION, "bucket", S3Mock.SHARED_BUCKET,
                 "prefix", AwsTck.PREFIX, "concurrency", "7", "timeout-seconds", "120",
-                "lambda-endpoint", AwsTck.standIn().endpoint().toString());
-        try (ComputeBackend b = Backends.create("aws", new BackendContext(store, settings))) {
-            assertThat(b.name()).isEqualTo("aws");
-            assertThat(b.capabilities().maxConcurrency()).isEqualTo(7);
-            assertThat(b.capabilities().maxTaskDuration()).isEqualTo(Duration.ofSeconds(120));
-            assertThat(b.capabilities().canCancel()).isTrue();
+                "lambda-endpoint", AwsTck.standIn().endpoint().toString(),
+                "secrets-endpoint", AwsTck.secrets().secretsEndpoint().toString());
+        // The driver reads the key with the SDK's default credentials: here, from system properties.
+        System.setProperty("aws.accessKeyId", S3Mock.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3Mock.SECRET_KEY);
+        try {
+            try (ComputeBackend b = Backends.create("aws", new BackendContext(store, settings))) {
+                assertThat(b.name()).isEqualTo("aws");
+                assertThat(b.capabilities().maxConcurrency()).isEqualTo(7);
+                assertThat(b.capabilities().maxTaskDuration()).isEqualTo(Duration.ofSeconds(120));
+                assertThat(b.capabilities().canCancel()).isTrue();
+                TaskResult r = await(b.submit(scale("p0", 1)).toCompletableFuture());
+                assertThat(r.ok()).as("a task signed with the key the provider read: %s", r.error()).isTrue();
+            }
+            Map<String, String> noKey = new HashMap<>(settings);
+            noKey.put("task-key-secret", "numpywren/never-deployed/task-key");
+            assertThatThrownBy(() -> Backends.create("aws", new BackendContext(store, noKey)))
+                    .hasMessageContaining("numpywren/never-deployed/task-key").hasMessageContaining("ResourceNotFound")
+                    .hasMessageContaining("numpywren aws deploy creates it");
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
         }
         Map<String, String> otherPrefix = new HashMap<>(settings);
         otherPrefix.put("prefix", "elsewhere");
@@ -268,8 +284,11 @@ class LambdaBackendTest {
                 .hasMessageContaining(WorkerEnvironment.BUCKET + " is not set")
                 .hasMessageContaining(WorkerEnvironment.REGION + " is not set")
                 .hasMessageContaining(WorkerEnvironment.S3_PATH_STYLE + " must be true or false, got 'yes'");
+        assertThatThrownBy(() -> WorkerEnvironment.from(Map.of(WorkerEnvironment.BUCKET, "b1", WorkerEnvironment.REGION,
+                "eu-west-1"))).hasMessageContaining(WorkerEnvironment.TASK_KEY_SECRET + " is not set");
         WorkerEnvironment env = WorkerEnvironment.from(Map.of(WorkerEnvironment.BUCKET, "b1", WorkerEnvironment.REGION,
-                "eu-west-1", "AWS_LAMBDA_FUNCTION_NAME", "f", "AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/24/[$LATEST]abc"));
+                "eu-west-1", "AWS_LAMBDA_FUNCTION_NAME", "f", "AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/24/[$LATEST]abc",
+                WorkerEnvironment.TASK_KEY_SECRET, "numpywren/f/task-key"));
         assertThat(env.pathStyle()).isFalse();
         assertThat(env.workerName()).isEqualTo("lambda:f/2026/11/24/[$LATEST]abc");
         assertThat(env.readTimeout()).isEqualTo(Duration.ofSeconds(30));

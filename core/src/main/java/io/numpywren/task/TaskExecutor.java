@@ -55,7 +55,29 @@ public final class TaskExecutor {
         this(store, la, worker, "");
     }
 
-    /** The handler entry point: JSON in, JSON out. */
+    /**
+     * The entry point of a worker that anyone but its driver might reach: the request must be a
+     * spec {@code signer} signed ({@link TaskSigner#sign}); anything else (unsigned, altered,
+     * signed with another key, expired) is refused with a deterministic "forged-spec" result,
+     * before any block is read or written.
+     */
+    public byte[] executeSigned(byte[] request, TaskSigner signer) {
+        TaskSpec spec;
+        try {
+            spec = signer.verify(request);
+        } catch (MalformedTaskException e) {
+            return TaskCodec.encode(refused(e));
+        }
+        return TaskCodec.encode(execute(spec));
+    }
+
+    /** The result for a request {@link TaskSigner#verify} refused: deterministic, type "forged-spec". */
+    public TaskResult refused(MalformedTaskException why) {
+        return TaskResult.failure(null, worker, TaskError.deterministic("forged-spec", "task refused: " + why.getMessage(),
+                null));
+    }
+
+    /** The handler entry point: JSON in, JSON out, for a worker only its driver can reach. */
     public byte[] execute(byte[] specJson) {
         TaskSpec spec;
         try {
@@ -228,6 +250,10 @@ public final class TaskExecutor {
         readable.add(namespace + "/");
         for (String ns : spec.inputNamespaces()) {
             requireUnderRoot(BlockKeys.validate(ns));
+            // The job writes only its own namespace: one that holds (or lies in) an input would let
+            // it write into that input matrix.
+            require(!(ns + "/").startsWith(namespace + "/") && !(namespace + "/").startsWith(ns + "/"),
+                    "the job's namespace '" + namespace + "' overlaps its input namespace '" + ns + "'");
             readable.add(ns + "/");
         }
         require(spec.outputs().size() == kernel.outputs(), "kernel " + kernel.name() + " writes " + kernel.outputs()

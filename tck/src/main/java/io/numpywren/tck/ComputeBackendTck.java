@@ -12,6 +12,7 @@ import io.numpywren.storage.StoreException;
 import io.numpywren.task.TaskCodec;
 import io.numpywren.task.TaskError;
 import io.numpywren.task.TaskResult;
+import io.numpywren.task.TaskSigner;
 import io.numpywren.task.TaskSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +25,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -103,6 +106,20 @@ public abstract class ComputeBackendTck {
     /** The optional abilities of the backend; none by default. */
     protected Set<TckCapability> capabilities() {
         return EnumSet.noneOf(TckCapability.class);
+    }
+
+    /**
+     * How someone other than the driver reaches this backend's workers: the raw request bytes in,
+     * the worker's answer out. {@code genuine} signs as the backend itself does (the deployment's
+     * key), so the kit can alter a genuine request. Empty when nothing outside the driver's process
+     * can reach the workers (an in-process backend); the forgery tests are then skipped, saying so.
+     */
+    protected Optional<OutsideAccess> outsideAccess() {
+        return Optional.empty();
+    }
+
+    /** See {@link #outsideAccess()}. */
+    public record OutsideAccess(Function<byte[], TaskResult> invoke, TaskSigner genuine) {
     }
 
     /** How long any one submission may take to complete, and any condition the test waits for to hold. */
@@ -683,6 +700,54 @@ public abstract class ComputeBackendTck {
         assertRejected(new TaskSpec(TaskSpec.VERSION, base, "k7", 1, namespace, List.of(escaping), "scale",
                 Map.of("alpha", TaskSpec.TypedValue.of(2.0)), List.of(escaping + "/A/0_0"),
                 List.of(new TaskSpec.OutputBlock(namespace + "/B/0_0", "float64"))), escaping, "'..'");
+    }
+
+    // ---------------------------------------------------------------- forged requests
+
+    /**
+     * A worker acts only for its own driver: a request that is not signed, was signed with another
+     * key, or was altered after signing (here: its output moved into another job's namespace, and
+     * its argument changed) is refused as a forgery, and no block is read or written.
+     */
+    @Test
+    public void aForgedOrAlteredSpecIsRefusedAndTouchesNoBlock() throws Exception {
+        OutsideAccess outside = outsideAccess().orElse(null);
+        assumeTrue(outside != null, "skipped: " + getClass().getSimpleName() + ".outsideAccess() is empty: the "
+                + "backend's workers cannot be reached except through the backend itself");
+        write(namespace + "/A/0_0", Block.ofRows(new double[] {1, 2}, new double[] {3, 4}));
+        TaskSpec honest = scale("f1", 2.0, namespace + "/A/0_0", namespace + "/B/0_0");
+        TaskResult genuine = outside.invoke().apply(outside.genuine().sign(honest));
+        assertThat(genuine.ok()).as("a genuinely signed request, sent from outside: %s", genuine.error()).isTrue();
+        assertThat(read(namespace + "/B/0_0").get(1, 0)).isEqualTo(6.0);
+
+        String victim = base + "/victim/B/0_0";
+        List<byte[]> forgeries = List.of(
+                TaskCodec.encode(scale("f2", 2.0, namespace + "/A/0_0", namespace + "/C/0_0")),
+                TaskSigner.fromBase64(TaskSigner.newKey(), "a key of the kit's own")
+                        .sign(scale("f3", 2.0, namespace + "/A/0_0", namespace + "/C/0_0")),
+                altered(outside.genuine().sign(scale("f4", 2.0, namespace + "/A/0_0", namespace + "/C/0_0")),
+                        namespace + "/C/0_0", victim),
+                altered(outside.genuine().sign(scale("f5", 2.0, namespace + "/A/0_0", namespace + "/C/0_0")),
+                        "\"2.0\"", "\"1.0E300\""));
+        List<String> before = keysOfThisTest();
+        for (byte[] forged : forgeries) {
+            TaskResult r = outside.invoke().apply(forged);
+            assertThat(r.ok()).as("a forged request was run").isFalse();
+            assertThat(r.error().kind()).isEqualTo(TaskError.Kind.DETERMINISTIC);
+            assertThat(r.error().type()).isEqualTo("forged-spec");
+        }
+        assertThat(keysOfThisTest()).as("blocks after the forgeries").isEqualTo(before);
+    }
+
+    /** A signed request with {@code from} replaced by {@code to} inside what was signed. */
+    private static byte[] altered(byte[] signed, String from, String to) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode envelope =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(signed);
+        String text = envelope.get("signed").asText();
+        assertThat(text).as("the signed payload").contains(from);
+        envelope.put("signed", text.replace(from, to));
+        return json.writeValueAsBytes(envelope);
     }
 
     // ---------------------------------------------------------------- request size

@@ -1,6 +1,9 @@
 package io.numpywren.backend.local;
 
 import com.typesafe.config.ConfigFactory;
+import io.numpywren.backend.BackendCapabilities;
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.kernel.LinearAlgebraProviders;
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
@@ -8,10 +11,17 @@ import io.numpywren.matrix.MatrixGenerator;
 import io.numpywren.scheduler.JobFailedException;
 import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
+import io.numpywren.storage.InMemoryBlockStore;
+import io.numpywren.task.TaskResult;
+import io.numpywren.task.TaskSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,13 +62,39 @@ class NumpywrenTest {
 
     @Test
     void cancelAllStopsARunningJobRemovesItsBlocksAndRefusesNewWork() throws Exception {
-        try (Numpywren nw = Numpywren.create(ConfigFactory.parseString("numpywren.backends.local.workers = 2"))) {
-            BlockMatrix a = nw.randomSpd("A", 1024, 32, 3); // 5984 tasks
-            var job = nw.cholesky(a, p -> {
-                if (p.tasksDone() >= 50 && nw.cancellation().isEmpty()) {
-                    nw.cancelAll("interrupted by the test");
+        // Cancelled from the backend as it receives the 50th task: surely while the job runs.
+        AtomicReference<Numpywren> self = new AtomicReference<>();
+        AtomicInteger submitted = new AtomicInteger();
+        InMemoryBlockStore memory = new InMemoryBlockStore();
+        LocalBackend local = new LocalBackend(memory, LinearAlgebraProviders.configured(), 2);
+        ComputeBackend cancelling = new ComputeBackend() {
+            public String name() {
+                return local.name();
+            }
+
+            public BackendCapabilities capabilities() {
+                return local.capabilities();
+            }
+
+            public CompletionStage<io.numpywren.task.TaskResult> submit(TaskSpec spec) {
+                if (submitted.incrementAndGet() == 50) {
+                    self.get().cancelAll("interrupted by the test");
                 }
-            }).toCompletableFuture();
+                return local.submit(spec);
+            }
+
+            public boolean cancel(String jobId, String taskId) {
+                return local.cancel(jobId, taskId);
+            }
+
+            public void close() {
+                local.close();
+            }
+        };
+        try (Numpywren nw = Numpywren.create(ConfigFactory.empty(), memory, cancelling)) {
+            self.set(nw);
+            BlockMatrix a = nw.randomSpd("A", 512, 32, 3); // 816 tasks
+            var job = nw.cholesky(a).toCompletableFuture();
 
             assertThatThrownBy(() -> job.get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(JobFailedException.class)
                     .hasMessageContaining("cancelled").hasMessageContaining("interrupted by the test");
@@ -75,7 +111,7 @@ class NumpywrenTest {
     @Test
     void cancelAllDuringAnImportStopsItAndRemovesWhatItWrote() {
         try (Numpywren nw = Numpywren.create(ConfigFactory.parseString("numpywren.backends.local.workers = 2"))) {
-            java.util.concurrent.atomic.AtomicLong values = new java.util.concurrent.atomic.AtomicLong();
+            AtomicLong values = new AtomicLong();
             MatrixGenerator cancelsHalfway = new MatrixGenerator() {
                 @Override
                 public double value(long i, long j, long rows, long cols) {
