@@ -294,6 +294,8 @@ class MainTest {
                 {"run", "svd", "--n", "4096", "--block", "2"},
                 {"run", "qr", "--n", "100000", "--block", "10", "--store", "file:" + tmp.resolve("blocks")},
                 {"run", "cholesky", "--n", "256", "--block", "64", "--workers", "100000"},
+                {"run", "qr", "--n", "16384", "--block", "8192", "--store", "file:" + tmp.resolve("blocks"),
+                        "--workers", "32"},
                 {"lambdapack", "check", "cholesky", "-p", "N=2000"},
                 {"lambdapack", "check", "qr", "-p", "N=100000", "-p", "M=100000"},
                 {"lambdapack", "dot", "cholesky", "-p", "N=100000"},
@@ -316,7 +318,7 @@ class MainTest {
         }
         String[] expected = {"needs 800.0 TB", "needs 72.0 TB", "more than 20,000,000 tasks",
                 "more than 20,000,000 tasks", "more than 20,000,000 tasks", "cannot run 100000 workers",
-                "more than 500000 tasks", "more than 500000 tasks", "more than 2000 tasks",
+                "qr's largest task (", "more than 500000 tasks", "more than 500000 tasks", "more than 2000 tasks",
                 "importing " + huge + " (1000000 x 1000000, float64) needs 8.0 TB"};
         assertOneLineErrors(cases, expected);
     }

@@ -85,6 +85,44 @@ public final class BoundProgram {
         return program.statements().get(task.statement());
     }
 
+    /** The statement whose tasks hold the most block memory, and how much: see {@link #largestTask()}. */
+    public record TaskMemory(long bytes, String statement) {
+    }
+
+    /**
+     * The most memory one task holds in decoded blocks (float64, each matrix's nominal block shape,
+     * each distinct block once), over every statement, without enumerating tasks. A sliced
+     * reference ({@code M[i, 0:k]}) counts one block, so for such statements this is a lower
+     * bound; the planners size those to the worker's memory themselves.
+     */
+    public TaskMemory largestTask() {
+        TaskMemory largest = new TaskMemory(0, "");
+        for (Statement s : program.statements()) {
+            long bytes = 0;
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Statement.Reference r : s.inputs) {
+                if (seen.add(r.text())) {
+                    bytes = saturatingAdd(bytes, blockBytes(matrices.get(r.matrix())));
+                }
+            }
+            for (Statement.Reference r : s.outputs) {
+                bytes = saturatingAdd(bytes, blockBytes(matrices.get(r.matrix())));
+            }
+            if (bytes > largest.bytes()) {
+                largest = new TaskMemory(bytes, s.text);
+            }
+        }
+        return largest;
+    }
+
+    private static long blockBytes(BlockMatrix m) {
+        return (long) m.blockRows() * m.blockCols() * Double.BYTES;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        return b > Long.MAX_VALUE - a ? Long.MAX_VALUE : a + b;
+    }
+
     public Kernel kernel(Task task) {
         return statement(task).kernel;
     }

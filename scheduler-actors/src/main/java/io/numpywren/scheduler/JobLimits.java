@@ -67,6 +67,19 @@ public record JobLimits(long maxTasks, long countingBudget) {
         }
     }
 
+    /**
+     * Refuses a job whose largest task holds more blocks than one worker's memory, before it
+     * starts: each of its attempts would run out of memory on every worker alike.
+     */
+    public static void checkTaskMemory(JobPlan plan, String backend, long workerMemoryBytes) {
+        io.numpywren.lambdapack.BoundProgram.TaskMemory largest = plan.program().largestTask();
+        if (largest.bytes() > workerMemoryBytes) {
+            throw new IllegalArgumentException(plan.algorithm() + "'s largest task (" + largest.statement() + ") holds "
+                    + size(largest.bytes()) + " of blocks, more than the " + size(workerMemoryBytes) + " each " + backend
+                    + " worker has: use a smaller block, or workers with more memory");
+        }
+    }
+
     /** Bytes a job's outputs take once written: each at its full size, which also covers its intermediates' peak. */
     public static long outputBytes(JobPlan plan) {
         long total = 0;

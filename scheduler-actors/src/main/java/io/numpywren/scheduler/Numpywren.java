@@ -174,8 +174,10 @@ public final class Numpywren implements AutoCloseable {
             case "svd" -> BuiltinPrograms.bdfac(a, "size-check/job");
             default -> throw new IllegalArgumentException("no built-in algorithm '" + algorithm + "'");
         };
-        limits.checkTasks(new JobPlan("size-check", algorithm, "size-check/job", job.program(), job.outputs(),
-                job.intermediates()));
+        JobPlan plan = new JobPlan("size-check", algorithm, "size-check/job", job.program(), job.outputs(),
+                job.intermediates());
+        JobLimits.checkTaskMemory(plan, backend.name(), backend.capabilities().workerMemoryBytes());
+        limits.checkTasks(plan);
     }
 
     public BlockMatrix generate(String name, long rows, long cols, int blockSize, MatrixGenerator generator) {
@@ -365,6 +367,7 @@ public final class Numpywren implements AutoCloseable {
     private CompletionStage<JobResult> submit(JobPlan plan, Consumer<JobProgress> progress) {
         requireNotCancelled(plan.algorithm() + " job " + plan.jobId());
         limits.checkTasks(plan);
+        JobLimits.checkTaskMemory(plan, backend.name(), backend.capabilities().workerMemoryBytes());
         JobLimits.checkFits(plan.algorithm() + "'s outputs and intermediates", JobLimits.outputBytes(plan), store);
         CompletableFuture<JobResult> result = new CompletableFuture<>();
         system.tell(new JobManager.SubmitJobWithCallback(plan, event -> {

@@ -32,6 +32,29 @@ class JobLimitsTest {
     }
 
     @Test
+    void aTaskThatCannotFitInAWorkerIsRefusedBeforeTheJobNamingItsStatement() {
+        // Cholesky's largest task is the trailing update: S = syrk(I, O, O), four blocks of 8 x 8 x 8 bytes.
+        JobPlan plan = cholesky(64, 8);
+        long largest = 4L * 8 * 8 * Double.BYTES;
+        assertThat(plan.program().largestTask().bytes()).isEqualTo(largest);
+        assertThat(plan.program().largestTask().statement()).contains("syrk");
+        assertThatCode(() -> JobLimits.checkTaskMemory(plan, "local", largest)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> JobLimits.checkTaskMemory(plan, "aws", largest - 1))
+                .hasMessageStartingWith("cholesky's largest task (").hasMessageContaining("syrk")
+                .hasMessageContaining("holds 2.0 KB of blocks, more than the 2.0 KB each aws worker has")
+                .hasMessageContaining("use a smaller block");
+        JobPlan gemm = gemm(64, 16);
+        assertThat(gemm.program().largestTask().bytes()).as("A, B and C blocks")
+                .isGreaterThanOrEqualTo(3L * 16 * 16 * Double.BYTES);
+    }
+
+    private static JobPlan gemm(long n, int block) {
+        BlockMatrix a = BlockMatrix.builder(new InMemoryBlockStore(), "t", "A").shape(n, n).blockSize(block).create();
+        BuiltinPrograms.Job job = BuiltinPrograms.gemm(a, a, "t/job");
+        return new JobPlan("job", "gemm", "t/job", job.program(), job.outputs(), job.intermediates());
+    }
+
+    @Test
     void theDefaultsComeFromTheReferenceConfiguration() {
         JobLimits limits = JobLimits.from(ConfigFactory.defaultReference().resolve());
         assertThat(limits.maxTasks()).isEqualTo(20_000_000L);
