@@ -48,8 +48,32 @@ final class LambdaPackCommand implements Runnable {
                 + "trsm_backward) or a .lp file")
         String program;
 
-        @Option(names = "-p", description = "integer parameter, e.g. -p N=8 (repeatable)")
-        Map<String, Long> parameters = new LinkedHashMap<>();
+        @Option(names = "-p", description = "integer parameter, e.g. -p N=8 (repeatable, one per parameter)")
+        List<String> parameterOptions = new ArrayList<>();
+
+        /** The -p options as a map; a parameter given twice, or not as NAME=INTEGER, is an error naming it. */
+        Map<String, Long> parameters() {
+            Map<String, Long> parameters = new LinkedHashMap<>();
+            for (String option : parameterOptions) {
+                int eq = option.indexOf('=');
+                if (eq < 1) {
+                    throw new IllegalArgumentException("-p '" + option + "' must be NAME=INTEGER, e.g. -p N=8");
+                }
+                String name = option.substring(0, eq).trim();
+                long value;
+                try {
+                    value = Long.parseLong(option.substring(eq + 1).trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("-p " + name + " must be an integer, got '"
+                            + option.substring(eq + 1) + "'");
+                }
+                Long before = parameters.put(name, value);
+                if (before != null) {
+                    throw new IllegalArgumentException("-p " + name + " is given twice (" + before + " and " + value + ")");
+                }
+            }
+            return parameters;
+        }
 
         Program load() {
             if (program.endsWith(".lp") || program.contains("/")) {
@@ -79,7 +103,7 @@ final class LambdaPackCommand implements Runnable {
                 matrices.put(name, BlockMatrix.builder(store, "check", name).shape(OPEN_EXTENT, OPEN_EXTENT).blockSize(1)
                         .leadingGrid(leading).anyBlockShapes().create());
             }
-            return p.bind(parameters, matrices);
+            return p.bind(parameters(), matrices);
         }
     }
 

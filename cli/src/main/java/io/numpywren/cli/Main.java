@@ -23,6 +23,16 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        // A mistyped option gets one line and a pointer to --help, not the whole usage text.
+        cli.setParameterExceptionHandler((e, arguments) -> {
+            String suggestion = "";
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                suggestion = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+            }
+            e.getCommandLine().getErr().println("error: " + oneLine(e) + suggestion + " (see: numpywren "
+                    + e.getCommandLine().getCommandSpec().qualifiedName(" ").replaceFirst("^[^ ]+ ?", "") + " --help)");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + oneLine(e));
             return 1;

@@ -137,6 +137,14 @@ final class Residuals {
      * max |A[i,j] − A[j,i]| / max |A| over the whole matrix, reading one pair of blocks at a time; 0 for
      * a symmetric (or zero) matrix.
      */
+    /** An entry that is NaN or infinite, where a check needs finite values. */
+    static final class NonFiniteEntry extends IllegalArgumentException {
+        NonFiniteEntry(long row, long col, double value) {
+            super("entry (" + row + ", " + col + ") is " + value);
+        }
+    }
+
+    /** @throws NonFiniteEntry at the first NaN or infinite entry, which no asymmetry could measure */
     static double asymmetry(BlockMatrix a) {
         double worst = 0;
         double scale = 0;
@@ -147,8 +155,15 @@ final class Residuals {
                 for (int j = 0; j < lower.cols(); j++) {
                     for (int i = 0; i < lower.rows(); i++) {
                         double v = lower.get(i, j);
+                        double mirrored = upper.get(j, i);
+                        if (!Double.isFinite(v) || !Double.isFinite(mirrored)) {
+                            long row = (long) bi * a.blockRows() + i;
+                            long col = (long) bj * a.blockCols() + j;
+                            throw new NonFiniteEntry(Double.isFinite(v) ? col : row, Double.isFinite(v) ? row : col,
+                                    Double.isFinite(v) ? mirrored : v);
+                        }
                         scale = Math.max(scale, Math.abs(v));
-                        worst = Math.max(worst, Math.abs(v - upper.get(j, i)));
+                        worst = Math.max(worst, Math.abs(v - mirrored));
                     }
                 }
                 if (bi != bj) {

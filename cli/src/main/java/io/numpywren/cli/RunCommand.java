@@ -268,7 +268,13 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--n " + rows + " does not match the " + a.rows() + " rows of " + input);
             }
             if ((algorithm == Algorithm.cholesky || algorithm == Algorithm.solve) && a.rows() == a.cols()) {
-                double asymmetry = Residuals.asymmetry(a);
+                double asymmetry;
+                try {
+                    asymmetry = Residuals.asymmetry(a);
+                } catch (Residuals.NonFiniteEntry e) {
+                    throw new IllegalArgumentException(algorithm + " needs a symmetric positive definite matrix of "
+                            + "finite values, but in " + input + " " + e.getMessage());
+                }
                 if (!(asymmetry <= SYMMETRY_TOLERANCE)) {
                     throw new IllegalArgumentException(algorithm + " needs a symmetric positive definite matrix, but "
                             + input + " is not symmetric: max |A[i,j] - A[j,i]| / max |A| = "

@@ -42,6 +42,29 @@ class MainTest {
         }
     }
 
+    @Test
+    void malformedCommandLinesAndNonFiniteInputsGetOneLineNamingTheCulprit() {
+        Block withNaN = Block.identity(16, 16);
+        withNaN.set(9, 3, Double.NaN);
+        Block withInfinity = Block.identity(16, 16);
+        withInfinity.set(2, 14, Double.NEGATIVE_INFINITY);
+        String[][] cases = {
+                {"run", "gemm", "--n", "99999999999999999999", "--block", "8"},
+                {"run", "cholesky", "--n", "64", "--n", "65", "--block", "16"},
+                {"run", "cholesky", "--n", "64", "--block", "16", "--frobnicate"},
+                {"lambdapack", "check", "cholesky", "-p", "N=3", "-p", "N=4"},
+                {"lambdapack", "dot", "cholesky", "-p", "N=x"},
+                {"lambdapack", "check", "cholesky", "-p", "N"},
+                {"run", "cholesky", "--input", npy("nan.npy", withNaN).toString(), "--block", "8"},
+                {"run", "solve", "--input", npy("inf.npy", withInfinity).toString(), "--block", "8"},
+        };
+        String[] expected = {"'99999999999999999999' is not a long (see: numpywren run --help)",
+                "option '--n' (<rows>) should be specified only once", "Unknown option: '--frobnicate'",
+                "-p N is given twice (3 and 4)", "-p N must be an integer, got 'x'", "-p 'N' must be NAME=INTEGER",
+                "entry (9, 3) is NaN", "entry (2, 14) is -Infinity"};
+        assertOneLineErrors(cases, expected);
+    }
+
     private Path npy(String name, Block dense) {
         BlockMatrix m = BlockMatrices.fromDense(dense, BlockMatrix.builder(new InMemoryBlockStore(), "t", "m").blockSize(8));
         Path file = tmp.resolve(name);

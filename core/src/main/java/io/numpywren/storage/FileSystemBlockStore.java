@@ -56,6 +56,9 @@ public final class FileSystemBlockStore implements BlockStore {
         if (e instanceof java.nio.file.NotDirectoryException n) {
             return n.getFile() + " is not a directory";
         }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "it does not exist and cannot be made there" + (n.getFile() == null ? "" : " (" + n.getFile() + ")");
+        }
         return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
