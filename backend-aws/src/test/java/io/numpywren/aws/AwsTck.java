@@ -2,17 +2,13 @@ package io.numpywren.aws;
 
 import io.numpywren.backend.ComputeBackend;
 import io.numpywren.tck.ComputeBackendTck;
-import io.numpywren.tck.TckCapability;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What every TCK subclass of the aws backend shares: S3Mock, and one Lambda stand-in with two
@@ -115,18 +111,5 @@ final class AwsTck {
         return new ComputeBackendTck.OutsideAccess(request -> io.numpywren.task.TaskCodec.decodeResult(client
                 .invoke(r -> r.functionName(FUNCTION).payload(software.amazon.awssdk.core.SdkBytes.fromByteArray(request)))
                 .join().payload().asByteArray()), signer());
-    }
-
-    /** Queued invocations can be cancelled; the workers are other JVMs with a store of their own. */
-    static Set<TckCapability> capabilities() {
-        return EnumSet.of(TckCapability.CANCELLATION);
-    }
-
-    /** The capabilities declared to the kit are the backend's own, so no group is skipped wrongly. */
-    static void assertDeclaredCapabilitiesHold(Set<TckCapability> declared, ComputeBackend backend) {
-        try (backend) {
-            assertThat(declared.contains(TckCapability.CANCELLATION)).isEqualTo(backend.capabilities().canCancel());
-            assertThat(declared).doesNotContain(TckCapability.WORKERS_USE_GIVEN_STORE);
-        }
     }
 }

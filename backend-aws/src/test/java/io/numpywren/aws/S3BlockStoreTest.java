@@ -275,4 +275,16 @@ class S3BlockStoreTest {
             assertThat(requests).noneMatch(r -> r.contains("partNumber") && r.endsWith("=*"));
         }
     }
+
+    @Test
+    public void aStoredBlockIsOneS3ObjectUnderItsKey() {
+        S3Mock s3 = S3Mock.get();
+        String bucket = s3.newBucket();
+        try (S3BlockStore store = s3.storeBuilder(bucket).build()) {
+            store.put("jobs/j/L/1_0", ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        }
+        var head = s3.admin().headObject(h -> h.bucket(bucket).key("jobs/j/L/1_0")).join();
+        assertThat(head.contentLength()).isEqualTo(3L);
+        assertThat(s3.admin().listObjectsV2(l -> l.bucket(bucket)).join().keyCount()).isEqualTo(1);
+    }
 }

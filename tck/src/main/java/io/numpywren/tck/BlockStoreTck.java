@@ -40,14 +40,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The {@link BlockStore} contract. A store provider subclasses this once per configuration,
- * implements {@link #newStore()} and, where the store lacks an optional ability, narrows
+ * The {@link BlockStore} contract. {@link ProviderTck} runs it on a provider's
+ * {@link TckProvider#newEmptyStore()}; a store without a backend subclasses it alone, implements
+ * {@link #newStore()} and, where the store lacks an optional ability, narrows
  * {@link #capabilities()}; tests that need a capability the provider leaves out are skipped
  * and the skip names it.
  *
  * <pre>
- * class S3BlockStoreTckTest extends BlockStoreTck {
- *     protected BlockStore newStore() { return new S3BlockStore(bucket, "tck/" + UUID.randomUUID()); }
+ * class MyStoreTckTest extends BlockStoreTck {
+ *     protected BlockStore newStore() { return MyStore.open("tck/" + UUID.randomUUID()); }
  * }
  * </pre>
  *
@@ -66,7 +67,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *   <li>every key is validated with {@link BlockKeys} before any I/O, so a key that could leave
  *       the store's root (absolute, "..", backslashes, ...) is rejected with an
  *       {@link InvalidKeyException} naming the key and the reason, and nothing is stored;</li>
- *   <li>with {@link TckCapability#LARGE_BLOCKS}: an object of more than 64 MiB round-trips.</li>
+ *   <li>with {@link StoreCapability#LARGE_BLOCKS}: an object of more than 64 MiB round-trips.</li>
  * </ul>
  */
 public abstract class BlockStoreTck {
@@ -81,18 +82,18 @@ public abstract class BlockStoreTck {
     protected abstract BlockStore newStore() throws Exception;
 
     /**
-     * The optional abilities the store has. By default {@link TckCapability#LARGE_BLOCKS} and
-     * {@link TckCapability#ATOMIC_CONDITIONAL_PUTS}:
+     * The optional abilities the store has. By default {@link StoreCapability#LARGE_BLOCKS} and
+     * {@link StoreCapability#ATOMIC_CONDITIONAL_PUTS}:
      * every store this project targets (memory, a file system, an object store) holds a block
      * of 64 MiB (a 2896 x 2896 float64 block), so a store that cannot must opt out explicitly
      * by overriding this method, and the large-object test then reports the skip.
      */
-    protected Set<TckCapability> capabilities() {
-        return EnumSet.of(TckCapability.LARGE_BLOCKS, TckCapability.ATOMIC_CONDITIONAL_PUTS);
+    protected Set<StoreCapability> capabilities() {
+        return EnumSet.allOf(StoreCapability.class);
     }
 
     /** Skips the calling test, saying which capability the store does not declare. */
-    protected final void requireCapability(TckCapability capability, String what) {
+    protected final void requireCapability(StoreCapability capability, String what) {
         assumeTrue(capabilities().contains(capability),
                 () -> "skipped: " + what + " needs capability " + capability + ", which "
                         + getClass().getSimpleName() + ".capabilities() does not declare");
@@ -290,7 +291,7 @@ public abstract class BlockStoreTck {
 
     @Test
     public void anObjectOfMoreThan64MiBRoundTripsByteForByte() {
-        requireCapability(TckCapability.LARGE_BLOCKS, "storing an object of " + LARGE_OBJECT_BYTES + " bytes");
+        requireCapability(StoreCapability.LARGE_BLOCKS, "storing an object of " + LARGE_OBJECT_BYTES + " bytes");
         int words = LARGE_OBJECT_BYTES / Long.BYTES;
         int tail = LARGE_OBJECT_BYTES % Long.BYTES;
         // The one large buffer of this test; the expected content is recomputed while checking.
@@ -609,7 +610,7 @@ public abstract class BlockStoreTck {
 
     @Test
     public void ofConcurrentPutsOfOneKeyExactlyOneSucceedsAndItsObjectStays() throws Exception {
-        requireCapability(TckCapability.ATOMIC_CONDITIONAL_PUTS, "deciding concurrent puts of one key atomically");
+        requireCapability(StoreCapability.ATOMIC_CONDITIONAL_PUTS, "deciding concurrent puts of one key atomically");
         int writers = 6;
         int rounds = 8;
         ExecutorService pool = Executors.newFixedThreadPool(writers);

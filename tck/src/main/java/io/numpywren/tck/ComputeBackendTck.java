@@ -48,18 +48,12 @@ import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The {@link ComputeBackend} contract. A backend provider subclasses this, implements
+ * The {@link ComputeBackend} contract. A provider runs it, with every other suite, from one
+ * {@link ProviderTck} class per configuration; it can also be subclassed alone: implement
  * {@link #newBackend(BlockStore)} (a backend whose workers read and write the blocks of the
- * given store), may override {@link #newStore()} (by default an {@link InMemoryBlockStore}),
- * and declares its optional abilities in {@link #capabilities()}; tests that need one the
- * provider does not declare are skipped, and the skip names it.
- *
- * <pre>
- * class LambdaBackendTckTest extends ComputeBackendTck {
- *     protected BlockStore newStore() { return new S3BlockStore(bucket, "tck"); }
- *     protected ComputeBackend newBackend(BlockStore store) { return new LambdaBackend(config); }
- * }
- * </pre>
+ * given store), and override {@link #newStore()} (by default an {@link InMemoryBlockStore}) and
+ * {@link #traits()} as needed. Tests that need a trait the provider does not declare, or an
+ * ability the backend does not report (cancellation), are skipped, and the skip names it.
  *
  * <p>What every backend must do:
  * <ul>
@@ -71,8 +65,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *   <li>reject a spec larger than {@link BackendCapabilities#maxRequestBytes()} without running it,
  *       naming the limit;</li>
  *   <li>never run more than {@link BackendCapabilities#maxConcurrency()} tasks at once (checked
- *       where the workers use the given store: {@link TckCapability#WORKERS_USE_GIVEN_STORE});</li>
- *   <li>cancel a task that has not started, where it declares {@link TckCapability#CANCELLATION};</li>
+ *       where the workers use the given store: {@link BackendTrait#WORKERS_USE_GIVEN_STORE});</li>
+ *   <li>cancel a task that has not started, where its capabilities report {@code canCancel()};</li>
  *   <li>complete every submission within {@link #completionTimeout()}, also a second delivery of
  *       one attempt, a submission after close, and submissions pending at close.</li>
  * </ul>
@@ -104,8 +98,8 @@ public abstract class ComputeBackendTck {
     }
 
     /** The optional abilities of the backend; none by default. */
-    protected Set<TckCapability> capabilities() {
-        return EnumSet.noneOf(TckCapability.class);
+    protected Set<BackendTrait> traits() {
+        return EnumSet.noneOf(BackendTrait.class);
     }
 
     /**
@@ -165,10 +159,10 @@ public abstract class ComputeBackendTck {
     }
 
     /** Skips the calling test, saying which capability the provider does not declare. */
-    protected final void requireCapability(TckCapability capability, String what) {
-        assumeTrue(capabilities().contains(capability),
-                () -> "skipped: " + what + " needs capability " + capability + ", which "
-                        + getClass().getSimpleName() + ".capabilities() does not declare");
+    protected final void requireTrait(BackendTrait trait, String what) {
+        assumeTrue(traits().contains(trait),
+                () -> "skipped: " + what + " needs " + trait + ", which " + getClass().getSimpleName()
+                        + ".traits() does not declare");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -389,16 +383,22 @@ public abstract class ComputeBackendTck {
     // ---------------------------------------------------------------- capabilities
 
     @Test
-    public void theBackendNamesItselfAndItsCapabilitiesMatchTheDeclaredTckCapabilities() {
+    public void theBackendNamesItselfAndReportsItsCapabilities() {
         ComputeBackend backend = open();
 
         assertThat(backend.name()).as("name()").isNotBlank();
         BackendCapabilities caps = backend.capabilities();
         assertThat(caps).as("capabilities()").isNotNull();
         assertThat(caps.maxConcurrency()).isPositive();
-        assertThat(caps.canCancel()).as("capabilities().canCancel() agrees with TckCapability.CANCELLATION in "
-                + getClass().getSimpleName() + ".capabilities()")
-                .isEqualTo(capabilities().contains(TckCapability.CANCELLATION));
+        assertThat(caps.maxTaskDuration()).isPositive();
+        assertThat(caps.workerMemoryBytes()).isPositive();
+        assertThat(backend.capabilities()).as("capabilities() is stable").isEqualTo(caps);
+    }
+
+    /** Skips the calling test unless the backend reports that it can cancel a task. */
+    protected final void requireCancellation() {
+        assumeTrue(open().capabilities().canCancel(),
+                "skipped: cancelling a task, and the backend's capabilities().canCancel() is false");
     }
 
     // ---------------------------------------------------------------- running tasks
@@ -557,7 +557,7 @@ public abstract class ComputeBackendTck {
 
     @Test
     public void aFailedWriteIsTransientNamesTheKeyAndTheRetrySucceeds() {
-        requireCapability(TckCapability.WORKERS_USE_GIVEN_STORE, "injecting a store fault into the workers");
+        requireTrait(BackendTrait.WORKERS_USE_GIVEN_STORE, "injecting a store fault into the workers");
         write(namespace + "/A/0_0", Block.ofRows(new double[] {1, 2}, new double[] {3, 4}));
         FailingStore flaky = new FailingStore(store, k -> k.startsWith(namespace + "/B/"));
         ComputeBackend backend = open(flaky);
@@ -577,7 +577,7 @@ public abstract class ComputeBackendTck {
 
     @Test
     public void aFailedReadIsTransient() {
-        requireCapability(TckCapability.WORKERS_USE_GIVEN_STORE, "injecting a store fault into the workers");
+        requireTrait(BackendTrait.WORKERS_USE_GIVEN_STORE, "injecting a store fault into the workers");
         write(namespace + "/A/0_0", Block.identity(2, 2));
         FaultInjectingBlockStore throttled = new FaultInjectingBlockStore(store, 1.0, 0.0,
                 k -> k.equals(namespace + "/A/0_0"), 1);
@@ -788,7 +788,7 @@ public abstract class ComputeBackendTck {
      */
     @Test
     public void neverRunsMoreTasksAtOnceThanItsMaxConcurrency() throws Exception {
-        requireCapability(TckCapability.WORKERS_USE_GIVEN_STORE, "counting the reads the workers make at once");
+        requireTrait(BackendTrait.WORKERS_USE_GIVEN_STORE, "counting the reads the workers make at once");
         GatedStore gate = gateOnBlockers();
         ComputeBackend backend = open(gate);
         int max = gateableConcurrency(backend);
@@ -820,8 +820,8 @@ public abstract class ComputeBackendTck {
 
     @Test
     public void aQueuedTaskCanBeCancelledAndNeverRuns() throws Exception {
-        requireCapability(TckCapability.CANCELLATION, "cancelling a task");
-        requireCapability(TckCapability.WORKERS_USE_GIVEN_STORE, "holding every worker busy so that a task stays queued");
+        requireCancellation();
+        requireTrait(BackendTrait.WORKERS_USE_GIVEN_STORE, "holding every worker busy so that a task stays queued");
         GatedStore gate = gateOnBlockers();
         ComputeBackend backend = open(gate);
         List<TaskSpec> blockers = new ArrayList<>();
@@ -852,7 +852,7 @@ public abstract class ComputeBackendTck {
 
     @Test
     public void cancelOfAFinishedOrUnknownTaskReturnsFalseAndChangesNothing() {
-        requireCapability(TckCapability.CANCELLATION, "cancelling a task");
+        requireCancellation();
         write(namespace + "/A/0_0", Block.identity(2, 2));
         ComputeBackend backend = open();
         assertSucceeded(run(backend, scale("f0", 2.0, namespace + "/A/0_0", namespace + "/B/0_0")));
@@ -865,8 +865,8 @@ public abstract class ComputeBackendTck {
 
     @Test
     public void withoutCancellationCancelReturnsFalseAndTheTaskStillRuns() {
-        assumeTrue(!capabilities().contains(TckCapability.CANCELLATION),
-                "skipped: checks backends without CANCELLATION, and this one declares it");
+        assumeTrue(!open().capabilities().canCancel(),
+                "skipped: checks backends that cannot cancel, and this one's capabilities().canCancel() is true");
         write(namespace + "/A/0_0", Block.identity(2, 2));
         ComputeBackend backend = open();
         TaskSpec s = scale("nc0", 2.0, namespace + "/A/0_0", namespace + "/B/0_0");
@@ -909,7 +909,7 @@ public abstract class ComputeBackendTck {
     @Test
     public void aTaskDeliveredTwiceCompletesBothSubmissions() throws Exception {
         write(namespace + "/A/0_0", Block.ofRows(new double[] {1, 2}, new double[] {3, 4}));
-        boolean gated = capabilities().contains(TckCapability.WORKERS_USE_GIVEN_STORE);
+        boolean gated = traits().contains(BackendTrait.WORKERS_USE_GIVEN_STORE);
         GatedStore gate = gateOnBlockers();
         ComputeBackend backend = open(gated ? gate : store);
         List<TaskSpec> blockers = new ArrayList<>();
@@ -944,7 +944,7 @@ public abstract class ComputeBackendTck {
 
     @Test
     public void closingTheBackendCompletesEverySubmissionStillRunningOrQueued() throws Exception {
-        requireCapability(TckCapability.WORKERS_USE_GIVEN_STORE, "holding every worker busy so that tasks stay queued");
+        requireTrait(BackendTrait.WORKERS_USE_GIVEN_STORE, "holding every worker busy so that tasks stay queued");
         GatedStore gate = gateOnBlockers();
         ComputeBackend backend = open(gate);
         List<TaskSpec> specs = new ArrayList<>();

@@ -41,15 +41,15 @@ public abstract class NumpywrenSuite {
     }
 
     /** Optional abilities of the backend; by default none. */
-    protected Set<TckCapability> capabilities() {
-        return EnumSet.noneOf(TckCapability.class);
+    protected Set<BackendTrait> traits() {
+        return EnumSet.noneOf(BackendTrait.class);
     }
 
     /** Skips the calling test, saying which capability the provider does not declare. */
-    protected final void requireCapability(TckCapability capability, String what) {
-        assumeTrue(capabilities().contains(capability),
-                () -> "skipped: " + what + " needs capability " + capability + ", which "
-                        + getClass().getSimpleName() + ".capabilities() does not declare");
+    protected final void requireTrait(BackendTrait trait, String what) {
+        assumeTrue(traits().contains(trait),
+                () -> "skipped: " + what + " needs " + trait + ", which " + getClass().getSimpleName()
+                        + ".traits() does not declare");
     }
 
     /**

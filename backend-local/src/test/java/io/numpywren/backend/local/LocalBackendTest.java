@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * What only the local backend does. The {@link ComputeBackend} contract (results, failure
  * classes, concurrency, cancellation, completion) is checked by
- * {@link LocalComputeBackendInMemoryTckTest} and {@link LocalComputeBackendFileSystemTckTest}.
+ * {@link LocalInMemoryTckTest} and {@link LocalFileSystemTckTest}.
  */
 class LocalBackendTest {
 

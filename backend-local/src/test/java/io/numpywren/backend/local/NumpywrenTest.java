@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * {@code Numpywren.create(Config)} finds the local backend by the name in the configuration and
  * passes it its settings. (Every algorithm end to end, faults and bad inputs: the TCK suites,
- * Local*TckTest.)
+ * LocalInMemoryTckTest and LocalFileSystemTckTest.)
  */
 class NumpywrenTest {
 
