@@ -34,12 +34,17 @@ class InterruptTest {
                 .redirectError(tmp.resolve("err.txt").toFile()).start();
     }
 
+    /** The regular files below {@code dir}, walked again when the running process removes one meanwhile. */
     private static List<Path> files(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(Files::isRegularFile).toList();
+        while (true) {
+            if (!Files.exists(dir)) {
+                return List.of();
+            }
+            try (Stream<Path> all = Files.walk(dir)) {
+                return all.filter(Files::isRegularFile).toList();
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException removedWhileWalking) {
+                Thread.onSpinWait();
+            }
         }
     }
 

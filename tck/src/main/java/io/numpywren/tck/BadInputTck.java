@@ -29,9 +29,9 @@ public abstract class BadInputTck extends NumpywrenSuite {
         return ConfigFactory.parseString("numpywren.scheduler.retry.initial-backoff = 10ms").withFallback(super.config());
     }
 
-    /** The bound on how long a bad job may take to fail. */
+    /** The bound on how long a bad job may take to fail: {@link #jobTimeout()}. */
     protected Duration failureTimeout() {
-        return Duration.ofSeconds(60);
+        return jobTimeout();
     }
 
     /**

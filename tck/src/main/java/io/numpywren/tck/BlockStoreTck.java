@@ -79,7 +79,17 @@ public abstract class BlockStoreTck {
     protected BlockStore store;
 
     /** A fresh, empty store. Called once before each test. */
-    protected abstract BlockStore newStore() throws Exception;
+    protected BlockStore newStore() throws Exception {
+        if (provider() == null) {
+            throw new IllegalStateException(getClass().getName() + " must override newStore(), or run from a ProviderTck");
+        }
+        return provider().newEmptyStore();
+    }
+
+    /** The provider this suite runs for, when {@link ProviderTck} nests it; null when subclassed alone. */
+    protected TckProvider provider() {
+        return null;
+    }
 
     /**
      * The optional abilities the store has. By default {@link StoreCapability#LARGE_BLOCKS} and
@@ -89,7 +99,7 @@ public abstract class BlockStoreTck {
      * by overriding this method, and the large-object test then reports the skip.
      */
     protected Set<StoreCapability> capabilities() {
-        return EnumSet.allOf(StoreCapability.class);
+        return provider() != null ? provider().storeCapabilities() : EnumSet.allOf(StoreCapability.class);
     }
 
     /** Skips the calling test, saying which capability the store does not declare. */

@@ -90,16 +90,36 @@ public abstract class ComputeBackendTck {
     private final List<ComputeBackend> opened = new ArrayList<>();
 
     /** A backend whose workers read and write the blocks of {@code store}. Called once or more per test. */
-    protected abstract ComputeBackend newBackend(BlockStore store);
+    protected ComputeBackend newBackend(BlockStore store) {
+        if (provider() == null) {
+            throw new IllegalStateException(getClass().getName() + " must override newBackend(store), or run from a "
+                    + "ProviderTck");
+        }
+        try {
+            return provider().newBackend(store);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("newBackend(store) failed: " + e, e);
+        }
+    }
+
+    /**
+     * The provider this suite runs for, when {@link ProviderTck} nests it: every default here then
+     * asks it. A suite subclassed alone returns null and overrides what it needs.
+     */
+    protected TckProvider provider() {
+        return null;
+    }
 
     /** The store the test writes inputs to and reads outputs from; fresh for each test. */
     protected BlockStore newStore() throws Exception {
-        return new InMemoryBlockStore("tck");
+        return provider() != null ? provider().newStore() : new InMemoryBlockStore("tck");
     }
 
     /** The optional abilities of the backend; none by default. */
     protected Set<BackendTrait> traits() {
-        return EnumSet.noneOf(BackendTrait.class);
+        return provider() != null ? provider().backendTraits() : EnumSet.noneOf(BackendTrait.class);
     }
 
     /**
@@ -109,7 +129,7 @@ public abstract class ComputeBackendTck {
      * can reach the workers (an in-process backend); the forgery tests are then skipped, saying so.
      */
     protected Optional<OutsideAccess> outsideAccess() {
-        return Optional.empty();
+        return provider() != null ? provider().outsideAccess() : Optional.empty();
     }
 
     /** See {@link #outsideAccess()}. */
@@ -118,7 +138,7 @@ public abstract class ComputeBackendTck {
 
     /** How long any one submission may take to complete, and any condition the test waits for to hold. */
     protected Duration completionTimeout() {
-        return Duration.ofSeconds(30);
+        return provider() != null ? provider().timeout() : Duration.ofSeconds(30);
     }
 
     @BeforeEach

@@ -109,7 +109,7 @@ public abstract class FaultToleranceTck extends NumpywrenSuite {
         ComputeBackend provided = newBackend(workerStore.apply(store));
         assertThat(provided).as("newBackend(store)").isNotNull();
         tracking = new TckBackends.Tracking(provided);
-        Config config = ConfigFactory.parseString(scenario).withFallback(config());
+        Config config = ConfigFactory.parseString(scenario).withFallback(settings());
         nw = Numpywren.create(config, store, faults.apply(tracking));
         return nw;
     }
@@ -237,7 +237,7 @@ public abstract class FaultToleranceTck extends NumpywrenSuite {
     public void aStormOfLeaseExpiriesEndsInOneCorrectResult() throws Exception {
         TckBackends.DelayedReplies[] delayed = new TckBackends.DelayedReplies[1];
         // Every first attempt answers 2.5 minimum leases late (500 ms with the kit's 200 ms), well past its lease.
-        Duration late = config().getDuration("numpywren.scheduler.lease.minimum").multipliedBy(5).dividedBy(2);
+        Duration late = settings().getDuration("numpywren.scheduler.lease.minimum").multipliedBy(5).dividedBy(2);
         start(b -> delayed[0] = new TckBackends.DelayedReplies(b, spec -> spec.attempt() == 1, late));
         BlockMatrix a = nw.randomSpd("A", 64, 16, 8);
         TckJobs.Snapshot inputs = TckJobs.snapshot(nw.store(), a);

@@ -27,22 +27,36 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 public abstract class NumpywrenSuite {
 
-    /** The {@code Numpywren} under test, made before each test from {@link #config()}. */
+    /** The {@code Numpywren} under test, made before each test from {@link #settings()}. */
     protected Numpywren nw;
     /** The store {@link #newStore()} made for this test: the driver's and (given to the backend) the workers'. */
     protected BlockStore store;
 
-    /** The provider's backend, whose workers read and write {@code store}. Called once per test. */
-    protected abstract ComputeBackend newBackend(BlockStore store) throws Exception;
-
-    /** A fresh store; by default in memory. Called once per test. */
-    protected BlockStore newStore() throws Exception {
-        return new InMemoryBlockStore("tck");
+    /**
+     * The provider this suite runs for, when {@link ProviderTck} nests it: every default below then
+     * asks it. A suite subclassed alone returns null and overrides what it needs.
+     */
+    protected TckProvider provider() {
+        return null;
     }
 
-    /** Optional abilities of the backend; by default none. */
+    /** The provider's backend, whose workers read and write {@code store}. Called once per test. */
+    protected ComputeBackend newBackend(BlockStore store) throws Exception {
+        if (provider() == null) {
+            throw new IllegalStateException(getClass().getName() + " must override newBackend(store), or run from a "
+                    + "ProviderTck");
+        }
+        return provider().newBackend(store);
+    }
+
+    /** A fresh store; by default the provider's, else in memory. Called once per test. */
+    protected BlockStore newStore() throws Exception {
+        return provider() != null ? provider().newStore() : new InMemoryBlockStore("tck");
+    }
+
+    /** What the backend allows the kit; by default the provider's traits, else none. */
     protected Set<BackendTrait> traits() {
-        return EnumSet.noneOf(BackendTrait.class);
+        return provider() != null ? provider().backendTraits() : EnumSet.noneOf(BackendTrait.class);
     }
 
     /** Skips the calling test, saying which capability the provider does not declare. */
@@ -63,9 +77,18 @@ public abstract class NumpywrenSuite {
                 """.formatted(UUID.randomUUID().toString().substring(0, 8)));
     }
 
+    /**
+     * The configuration jobs run with: {@link #config()}, under what the provider sets for this
+     * suite ({@link TckProvider#config(TckSuite)}).
+     */
+    protected final Config settings() {
+        Config own = config();
+        return provider() == null ? own : provider().config(TckSuite.of(this)).withFallback(own);
+    }
+
     /** How long one job may take before the test fails; generous, for remote backends. */
     protected Duration jobTimeout() {
-        return Duration.ofSeconds(60);
+        return provider() != null ? provider().timeout() : Duration.ofSeconds(60);
     }
 
     /**
@@ -75,7 +98,7 @@ public abstract class NumpywrenSuite {
     protected Numpywren numpywrenForEachTest() throws Exception {
         ComputeBackend backend = newBackend(store);
         assertThat(backend).as("newBackend(store)").isNotNull();
-        return Numpywren.create(config(), store, backend);
+        return Numpywren.create(settings(), store, backend);
     }
 
     @BeforeEach

@@ -50,30 +50,11 @@ final class ProviderHooks implements BeforeAllCallback, AfterAllCallback, Before
             if (instance instanceof TckProvider p) {
                 provider = p;
             }
-            TckSuite s = suiteOf(instance);
+            TckSuite s = TckSuite.of(instance);
             if (s != null) {
                 suite = s;
             }
         }
         return provider == null || suite == null ? Optional.empty() : Optional.of(new Target(provider, suite));
-    }
-
-    private static TckSuite suiteOf(Object instance) {
-        if (instance instanceof BlockStoreTck) {
-            return TckSuite.BLOCK_STORE;
-        }
-        if (instance instanceof ComputeBackendTck) {
-            return TckSuite.COMPUTE_BACKEND;
-        }
-        if (instance instanceof AlgorithmTck) {
-            return TckSuite.ALGORITHMS;
-        }
-        if (instance instanceof BadInputTck) {
-            return TckSuite.BAD_INPUT;
-        }
-        if (instance instanceof FaultToleranceTck) {
-            return TckSuite.FAULT_TOLERANCE;
-        }
-        return null;
     }
 }
