@@ -5,6 +5,7 @@ import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.InvalidKeyException;
+import io.numpywren.storage.ObjectNames;
 import io.numpywren.storage.StoreException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -68,7 +69,7 @@ public final class S3BlockStore implements BlockStore {
     private final boolean ownsClient;
     private final String bucket;
     /** "" or the prefix with its trailing '/'. */
-    private final String keyPrefix;
+    private final ObjectNames names;
     private final long multipartThreshold;
     private final long partSize;
 
@@ -76,7 +77,7 @@ public final class S3BlockStore implements BlockStore {
         this.client = client;
         this.ownsClient = ownsClient;
         this.bucket = b.bucket;
-        this.keyPrefix = b.prefix.isEmpty() ? "" : b.prefix + "/";
+        this.names = new ObjectNames("s3", "S3", b.bucket, b.prefix, MAX_OBJECT_KEY_BYTES);
         this.multipartThreshold = b.multipartThreshold;
         this.partSize = b.partSize;
     }
@@ -91,28 +92,21 @@ public final class S3BlockStore implements BlockStore {
 
     /** The key prefix without its trailing '/', or "". */
     public String prefix() {
-        return keyPrefix.isEmpty() ? "" : keyPrefix.substring(0, keyPrefix.length() - 1);
+        return names.prefix();
     }
 
     @Override
     public String description() {
-        return "s3://" + bucket + "/" + keyPrefix;
+        return names.location();
     }
 
     /** The object key of a block key, checked before any request is made. */
     private String objectKey(String key) {
-        BlockKeys.validate(key);
-        String objectKey = keyPrefix + key;
-        int bytes = objectKey.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_OBJECT_KEY_BYTES) {
-            throw new InvalidKeyException(key, "below the store's prefix '" + keyPrefix + "' the object key is " + bytes
-                    + " bytes, more than S3's " + MAX_OBJECT_KEY_BYTES);
-        }
-        return objectKey;
+        return names.name(key);
     }
 
     private String where(String objectKey) {
-        return "s3://" + bucket + "/" + objectKey;
+        return names.where(objectKey);
     }
 
     // ---------------------------------------------------------------- operations
@@ -250,8 +244,8 @@ public final class S3BlockStore implements BlockStore {
     public List<String> list(String prefix) {
         BlockKeys.validatePrefix(prefix);
         List<String> keys = new ArrayList<>();
-        for (String objectKey : listObjectKeys(keyPrefix + prefix)) {
-            keys.add(objectKey.substring(keyPrefix.length()));
+        for (String objectKey : listObjectKeys(names.namePrefix(prefix))) {
+            keys.add(names.key(objectKey));
         }
         // S3 lists in UTF-8 byte order, which for the ASCII keys BlockKeys allows is String order;
         // sorting again costs little and keeps the contract with stand-ins that differ.
@@ -277,7 +271,7 @@ public final class S3BlockStore implements BlockStore {
     @Override
     public int deletePrefix(String prefix) {
         BlockKeys.validatePrefix(prefix);
-        List<String> keys = listObjectKeys(keyPrefix + prefix);
+        List<String> keys = listObjectKeys(names.namePrefix(prefix));
         int deleted = 0;
         for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
             List<ObjectIdentifier> batch = new ArrayList<>();
@@ -285,7 +279,7 @@ public final class S3BlockStore implements BlockStore {
                 batch.add(ObjectIdentifier.builder().key(k).build());
             }
             DeleteObjectsResponse r = await(client.deleteObjects(d -> d.bucket(bucket)
-                    .delete(del -> del.objects(batch).quiet(false))), "delete objects below", keyPrefix + prefix);
+                    .delete(del -> del.objects(batch).quiet(false))), "delete objects below", names.namePrefix(prefix));
             if (r.hasErrors() && !r.errors().isEmpty()) {
                 var first = r.errors().get(0);
                 throw new StoreException("deleting " + where(first.key()) + " failed: " + first.code() + ": "

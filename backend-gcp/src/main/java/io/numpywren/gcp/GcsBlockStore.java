@@ -16,10 +16,10 @@ import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.InvalidKeyException;
+import io.numpywren.storage.ObjectNames;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,15 +47,13 @@ public final class GcsBlockStore implements BlockStore {
 
     private final Storage storage;
     private final String bucket;
-    private final String prefix;
-    private final String keyPrefix;
+    private final ObjectNames names;
     private final long resumableThreshold;
     private final int chunkBytes;
 
     private GcsBlockStore(Builder b) {
         this.bucket = b.bucket;
-        this.prefix = b.prefix;
-        this.keyPrefix = prefix.isEmpty() ? "" : prefix + "/";
+        this.names = new ObjectNames("gs", "Cloud Storage", b.bucket, b.prefix, MAX_OBJECT_NAME_BYTES);
         this.resumableThreshold = b.resumableThreshold;
         this.chunkBytes = b.chunkBytes;
         StorageOptions.Builder options = StorageOptions.http()
@@ -87,23 +85,15 @@ public final class GcsBlockStore implements BlockStore {
     }
 
     public String prefix() {
-        return prefix;
+        return names.prefix();
     }
 
-    /** The object name of a block key, checked before any request is made. */
     private String objectName(String key) {
-        BlockKeys.validate(key);
-        String name = keyPrefix + key;
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_OBJECT_NAME_BYTES) {
-            throw new InvalidKeyException(key, "below the store's prefix '" + keyPrefix + "' the object name is " + bytes
-                    + " bytes, more than Cloud Storage's " + MAX_OBJECT_NAME_BYTES);
-        }
-        return name;
+        return names.name(key);
     }
 
     private String where(String name) {
-        return "gs://" + bucket + "/" + name;
+        return names.where(name);
     }
 
     // ---------------------------------------------------------------- operations
@@ -194,16 +184,16 @@ public final class GcsBlockStore implements BlockStore {
 
     @Override
     public List<String> list(String prefixOfKeys) {
-        BlockKeys.validatePrefix(prefixOfKeys);
+        String namePrefix = names.namePrefix(prefixOfKeys);
         List<String> keys = new ArrayList<>();
         try {
-            Page<Blob> page = storage.list(bucket, Storage.BlobListOption.prefix(keyPrefix + prefixOfKeys),
+            Page<Blob> page = storage.list(bucket, Storage.BlobListOption.prefix(namePrefix),
                     Storage.BlobListOption.fields(Storage.BlobField.NAME));
             for (Blob blob : page.iterateAll()) {
-                keys.add(blob.getName().substring(keyPrefix.length()));
+                keys.add(names.key(blob.getName()));
             }
         } catch (StorageException e) {
-            throw failure("list", keyPrefix + prefixOfKeys + "*", e);
+            throw failure("list", namePrefix + "*", e);
         }
         Collections.sort(keys);
         return keys;
@@ -211,7 +201,7 @@ public final class GcsBlockStore implements BlockStore {
 
     @Override
     public String description() {
-        return "Cloud Storage store gs://" + bucket + "/" + keyPrefix;
+        return "Cloud Storage store " + names.location();
     }
 
     @Override
