@@ -3,6 +3,7 @@ package io.numpywren.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.numpywren.backend.BackendCapabilities;
+import io.numpywren.backend.QueuedInvocations;
 import io.numpywren.backend.ComputeBackend;
 import io.numpywren.task.MalformedTaskException;
 import io.numpywren.task.TaskCodec;
@@ -29,19 +30,11 @@ import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 
 /**
  * Runs each task as one synchronous ({@code RequestResponse}) invocation of the deployed worker
@@ -70,14 +63,7 @@ public final class LambdaBackend implements ComputeBackend {
     private final int concurrency;
     private final int memoryMb;
     private final Duration maxTaskDuration;
-    private final Semaphore permits;
-    /** Submissions waiting for a permit; guarded by {@code this}. */
-    private final Deque<Pending> queue = new ArrayDeque<>();
-    private final Set<Pending> running = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
-
-    private record Pending(TaskSpec spec, CompletableFuture<TaskResult> result) {
-    }
+    private final QueuedInvocations invocations;
 
     /**
      * @param client          a Lambda client; with {@code ownsClient} it is closed with the backend
@@ -108,7 +94,7 @@ public final class LambdaBackend implements ComputeBackend {
         this.functionName = functionName;
         this.concurrency = concurrency;
         this.maxTaskDuration = maxTaskDuration;
-        this.permits = new Semaphore(concurrency);
+        this.invocations = new QueuedInvocations(concurrency, this::invoke, worker(), "the Lambda backend");
     }
 
     /**
@@ -165,56 +151,27 @@ public final class LambdaBackend implements ComputeBackend {
                             + " bytes for a synchronous invocation (maxRequestBytes)", null)));
             return result;
         }
-        synchronized (this) {
-            if (closed) {
-                result.complete(TaskResult.failure(spec, worker(),
-                        TaskError.transientError("transport", "the Lambda backend is closed")));
-                return result;
-            }
-            queue.addLast(new Pending(spec, result));
-        }
-        pump();
-        return result;
+        return invocations.submit(spec);
     }
 
-    /** Sends waiting submissions while permits last. */
-    private void pump() {
-        while (true) {
-            Pending next;
-            synchronized (this) {
-                if (closed || queue.isEmpty() || !permits.tryAcquire()) {
-                    return;
-                }
-                next = queue.pollFirst();
-                running.add(next);
-            }
-            invoke(next);
-        }
-    }
-
-    private void invoke(Pending p) {
+    private CompletableFuture<TaskResult> invoke(TaskSpec spec) {
         CompletableFuture<InvokeResponse> call;
         try {
             // Signed as it leaves, not when queued: a task may wait longer than a signature lasts.
-            byte[] payload = signer.sign(p.spec());
+            byte[] payload = signer.sign(spec);
             call = client.invoke(r -> r.functionName(functionName).invocationType(InvocationType.REQUEST_RESPONSE)
                     .payload(SdkBytes.fromByteArrayUnsafe(payload)));
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }
-        call.whenComplete((response, error) -> {
-            TaskResult r;
+        return call.handle((response, error) -> {
             try {
-                r = error != null ? failed(p.spec(), error) : answered(p.spec(), response);
+                return error != null ? failed(spec, error) : answered(spec, response);
             } catch (RuntimeException e) {
-                r = TaskResult.failure(p.spec(), worker(), TaskError.deterministic("internal",
-                        "reading the answer of function " + functionName + " for task " + p.spec().taskId()
+                return TaskResult.failure(spec, worker(), TaskError.deterministic("internal",
+                        "reading the answer of function " + functionName + " for task " + spec.taskId()
                                 + " failed: " + e, null));
             }
-            running.remove(p);
-            permits.release();
-            p.result().complete(r);
-            pump();
         });
     }
 
@@ -309,44 +266,12 @@ public final class LambdaBackend implements ComputeBackend {
 
     @Override
     public boolean cancel(String jobId, String taskId) {
-        List<Pending> removed = new ArrayList<>();
-        synchronized (this) {
-            for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (Objects.equals(p.spec().jobId(), jobId) && Objects.equals(p.spec().taskId(), taskId)) {
-                    it.remove();
-                    removed.add(p);
-                }
-            }
-        }
-        boolean cancelled = false;
-        for (Pending p : removed) {
-            cancelled |= p.result().cancel(false);
-        }
-        return cancelled;
+        return invocations.cancel(jobId, taskId);
     }
 
     @Override
     public void close() {
-        List<Pending> waiting;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            waiting = new ArrayList<>(queue);
-            queue.clear();
-        }
-        for (Pending p : waiting) {
-            p.result().complete(TaskResult.failure(p.spec(), worker(),
-                    TaskError.transientError("transport", "the Lambda backend was closed before the task was sent")));
-        }
-        // Invocations under way may still run to the end on Lambda; their callers hear now.
-        for (Pending p : List.copyOf(running)) {
-            p.result().complete(TaskResult.failure(p.spec(), worker(),
-                    TaskError.transientError("transport", "the Lambda backend was closed while the task ran")));
-        }
-        if (ownsClient) {
+        if (invocations.close() && ownsClient) {
             client.close();
         }
     }

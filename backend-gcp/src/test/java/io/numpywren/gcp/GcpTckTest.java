@@ -1,0 +1,102 @@
+package io.numpywren.gcp;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.numpywren.backend.ComputeBackend;
+import io.numpywren.storage.BlockStore;
+import io.numpywren.task.TaskCodec;
+import io.numpywren.task.TaskSigner;
+import io.numpywren.tck.ComputeBackendTck;
+import io.numpywren.tck.ProviderTck;
+import io.numpywren.tck.TckSuite;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Every TCK suite on the Cloud Functions backend: the worker function under the Functions
+ * Framework's invoker in a JVM of its own (one instance, serving two requests at once), its
+ * blocks in Cloud Storage's stand-in, every task signed with the deployment's key.
+ */
+class GcpTckTest extends ProviderTck {
+    private static final String BUCKET = "numpywren-tck";
+    private static final String PREFIX = "blocks";
+    private static final String KEY = TaskSigner.newKey();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static FakeGcs gcs;
+    private static FunctionInstance function;
+
+    /** The stand-ins, started once for the test JVM: a cold start costs a second. */
+    private static synchronized FunctionInstance function() throws IOException, InterruptedException {
+        if (function == null) {
+            gcs = new FakeGcs();
+            function = FunctionInstance.start(Map.of(WorkerSettings.BUCKET, BUCKET, WorkerSettings.PREFIX, PREFIX,
+                    WorkerSettings.STORAGE_HOST, gcs.host(), WorkerSettings.TASK_KEY, KEY));
+            FunctionInstance f = function;
+            FakeGcs g = gcs;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    f.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting
+                }
+                g.close();
+            }, "gcp-stand-ins-stop"));
+        }
+        return function;
+    }
+
+    private static GcsBlockStore.Builder store(String bucket) {
+        return GcsBlockStore.builder().bucket(bucket).host(gcs.host()).noCredentials().projectId("numpywren-tck");
+    }
+
+    /** The workers' bucket and prefix. */
+    @Override
+    public BlockStore newStore() throws Exception {
+        function();
+        return store(BUCKET).prefix(PREFIX).build();
+    }
+
+    @Override
+    public BlockStore newEmptyStore() throws Exception {
+        function();
+        return store("tck-" + UUID.randomUUID().toString().substring(0, 8)).build();
+    }
+
+    @Override
+    public ComputeBackend newBackend(BlockStore store) throws Exception {
+        return new CloudFunctionsBackend(function().url(), 2, TIMEOUT, 2L << 30, TaskSigner.fromBase64(KEY, "the test"),
+                Optional::empty);
+    }
+
+    /** Anyone who can reach the function's URL: raw bytes POSTed, whatever the status. */
+    @Override
+    public Optional<ComputeBackendTck.OutsideAccess> outsideAccess() {
+        HttpClient http = HttpClient.newHttpClient();
+        return Optional.of(new ComputeBackendTck.OutsideAccess(request -> {
+            try {
+                return TaskCodec.decodeResult(http.send(HttpRequest.newBuilder(function().url())
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body());
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, TaskSigner.fromBase64(KEY, "the test")));
+    }
+
+    /** Leases of at least 1 s under faults: a request crosses HTTP and a JVM boundary. */
+    @Override
+    public Config config(TckSuite suite) {
+        return suite != TckSuite.FAULT_TOLERANCE ? ConfigFactory.empty() : ConfigFactory.parseString("""
+                numpywren.scheduler.lease.minimum = 1s
+                numpywren.scheduler.lease.initial = 2s
+                numpywren.scheduler.lease.factor = 3.0
+                """);
+    }
+}
