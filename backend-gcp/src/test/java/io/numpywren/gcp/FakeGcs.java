@@ -83,6 +83,11 @@ public final class FakeGcs implements AutoCloseable {
         failuresLeft.set(n);
     }
 
+    /** Resumable upload sessions begun and neither finished nor abandoned by the client. */
+    public int openUploads() {
+        return uploads.size();
+    }
+
     /** The objects of a bucket, by name. */
     public Map<String, byte[]> objects(String bucket) {
         Map<String, byte[]> out = new LinkedHashMap<>();

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Every TCK suite on the Cloud Functions backend: the worker function under the Functions
  * Framework's invoker in a JVM of its own (one instance, serving two requests at once), its
@@ -88,6 +90,12 @@ class GcpTckTest extends ProviderTck {
                 throw new IllegalStateException(e);
             }
         }, TaskSigner.fromBase64(KEY, "the test")));
+    }
+
+    /** Whatever a suite sent it, the function never wrote its key to its log. */
+    @Override
+    public void afterSuite(TckSuite suite) throws Exception {
+        assertThat(function().output()).as("the function's log after " + suite).doesNotContain(KEY);
     }
 
     /** Leases of at least 1 s under faults: a request crosses HTTP and a JVM boundary. */

@@ -3,10 +3,13 @@ package io.numpywren.gcp;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.tck.BlockStoreTck;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 import java.io.IOException;
 import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The BlockStore suite on {@link GcsBlockStore} through Google's client against {@link FakeGcs}:
@@ -24,6 +27,12 @@ class GcsBlockStoreTckTest extends BlockStoreTck {
     @AfterAll
     static void stopStandIn() {
         gcs.close();
+    }
+
+    /** Every resumable upload the store began, it finished: none is left open on the service. */
+    @AfterEach
+    void noUploadSessionIsLeftOpen() {
+        assertThat(gcs.openUploads()).as("open resumable upload sessions").isZero();
     }
 
     @Override
