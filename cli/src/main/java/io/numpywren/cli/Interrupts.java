@@ -44,7 +44,8 @@ final class Interrupts implements AutoCloseable {
         return interrupts;
     }
 
-    private void onSignal(Signal signal) {
+    // Each signal runs its handler in a thread of its own: two close together must not both be first.
+    private synchronized void onSignal(Signal signal) {
         String name = "SIG" + signal.getName();
         if (received != null) {
             err.println("numpywren: " + name + " again: exiting without cleaning up; blocks of this run may remain in "
