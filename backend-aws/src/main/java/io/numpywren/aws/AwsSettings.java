@@ -1,9 +1,9 @@
 package io.numpywren.aws;
 
+import io.numpywren.backend.SettingsReader;
+
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,51 +29,40 @@ public record AwsSettings(String region, String functionName, String bucket, Str
     public static final String DEFAULT_FUNCTION_NAME = "numpywren-worker";
 
     public static AwsSettings from(Map<String, String> settings) {
-        List<String> problems = new ArrayList<>();
-        String region = text(settings, "region");
+        SettingsReader r = new SettingsReader("numpywren.backends.aws", settings);
+        String region = r.text("region", System.getenv().getOrDefault("AWS_REGION", ""));
         if (region.isEmpty()) {
-            region = System.getenv().getOrDefault("AWS_REGION", "");
+            r.problem("region is not set (numpywren.backends.aws.region or AWS_REGION)");
         }
-        if (region.isEmpty()) {
-            problems.add("region is not set (numpywren.backends.aws.region or AWS_REGION)");
-        }
-        String function = text(settings, "function-name");
-        if (function.isEmpty()) {
-            function = DEFAULT_FUNCTION_NAME;
-        }
+        String function = r.text("function-name", DEFAULT_FUNCTION_NAME);
         if (!function.matches("[A-Za-z0-9_-]{1,64}")) {
-            problems.add("function-name '" + function + "' must be 1-64 characters of A-Z a-z 0-9 _ -");
+            r.problem("function-name '" + function + "' must be 1-64 characters of A-Z a-z 0-9 _ -");
         }
-        String bucket = text(settings, "bucket");
+        String bucket = r.text("bucket");
         if (bucket.isEmpty()) {
-            problems.add("bucket is not set (numpywren.backends.aws.bucket)");
+            r.problem("bucket is not set (numpywren.backends.aws.bucket)");
         }
-        String prefix = text(settings, "prefix");
-        URI endpoint = uri(settings, "endpoint", problems);
-        URI lambdaEndpoint = uri(settings, "lambda-endpoint", problems);
+        String prefix = r.text("prefix");
+        URI endpoint = r.url("endpoint");
+        URI lambdaEndpoint = r.url("lambda-endpoint");
         boolean pathStyle = endpoint != null;
-        String ps = text(settings, "path-style");
+        String ps = r.text("path-style");
         if (!ps.isEmpty()) {
             if (ps.equals("true") || ps.equals("false")) {
                 pathStyle = Boolean.parseBoolean(ps);
             } else {
-                problems.add("path-style must be true or false, got '" + ps + "'");
+                r.problem("path-style must be true or false, got '" + ps + "'");
             }
         }
-        int concurrency = integer(settings, "concurrency", 100, 1, 100_000, problems);
-        int memory = integer(settings, "memory", 3008, 128, 10_240, problems);
-        int timeoutSeconds = integer(settings, "timeout-seconds", 900, 1, 900, problems);
-        String secret = text(settings, "task-key-secret");
-        if (secret.isEmpty()) {
-            secret = "numpywren/" + function + "/task-key";
-        }
+        int concurrency = r.integer("concurrency", 100, 1, 100_000);
+        int memory = r.integer("memory", 3008, 128, 10_240);
+        int timeoutSeconds = r.integer("timeout-seconds", 900, 1, 900);
+        String secret = r.text("task-key-secret", "numpywren/" + function + "/task-key");
         if (!secret.matches("[A-Za-z0-9/_+=.@-]{1,512}")) {
-            problems.add("task-key-secret '" + secret + "' is not a Secrets Manager name (A-Z a-z 0-9 / _ + = . @ -)");
+            r.problem("task-key-secret '" + secret + "' is not a Secrets Manager name (A-Z a-z 0-9 / _ + = . @ -)");
         }
-        URI secretsEndpoint = uri(settings, "secrets-endpoint", problems);
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("numpywren.backends.aws: " + String.join("; ", problems));
-        }
+        URI secretsEndpoint = r.url("secrets-endpoint");
+        r.throwIfProblems();
         return new AwsSettings(region, function, bucket, prefix, endpoint, pathStyle, lambdaEndpoint, concurrency,
                 memory, Duration.ofSeconds(timeoutSeconds), secret, secretsEndpoint);
     }
@@ -90,46 +79,5 @@ public record AwsSettings(String region, String functionName, String bucket, Str
             b.endpoint(endpoint);
         }
         return b;
-    }
-
-    private static String text(Map<String, String> settings, String name) {
-        String v = settings.get(name);
-        return v == null ? "" : v.trim();
-    }
-
-    private static URI uri(Map<String, String> settings, String name, List<String> problems) {
-        String v = text(settings, name);
-        if (v.isEmpty()) {
-            return null;
-        }
-        try {
-            URI u = URI.create(v);
-            if (u.getScheme() == null || u.getHost() == null) {
-                problems.add(name + " '" + v + "' is not an absolute URL such as https://host:port");
-                return null;
-            }
-            return u;
-        } catch (IllegalArgumentException e) {
-            problems.add(name + " '" + v + "' is not a URL");
-            return null;
-        }
-    }
-
-    private static int integer(Map<String, String> settings, String name, int dflt, int min, int max,
-                               List<String> problems) {
-        String v = text(settings, name);
-        if (v.isEmpty()) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min || n > max) {
-                problems.add(name + " must lie in [" + min + ", " + max + "], got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            problems.add(name + " must be an integer, got '" + v + "'");
-            return dflt;
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.numpywren.aws;
 
+import io.numpywren.backend.SettingsReader;
+
 import java.util.Map;
 
 /**
@@ -31,29 +33,15 @@ public record LambdaCostEstimate(long invocations, double gbSeconds, long putReq
 
         /** From flattened backend settings ({@code prices.lambda-gb-second} and so on); absent keys keep the default. */
         public static Prices from(Map<String, String> settings) {
-            return new Prices(
-                    price(settings, "prices.lambda-per-million-requests", US_EAST_1.lambdaPerMillionRequests),
-                    price(settings, "prices.lambda-per-gb-second", US_EAST_1.lambdaPerGbSecond),
-                    price(settings, "prices.s3-put-per-thousand", US_EAST_1.s3PutPerThousand),
-                    price(settings, "prices.s3-get-per-thousand", US_EAST_1.s3GetPerThousand),
-                    price(settings, "prices.s3-per-gb-month", US_EAST_1.s3PerGbMonth));
-        }
-
-        private static double price(Map<String, String> settings, String key, double fallback) {
-            String v = settings.get(key);
-            if (v == null || v.isBlank()) {
-                return fallback;
-            }
-            try {
-                double p = Double.parseDouble(v.trim());
-                if (p < 0 || !Double.isFinite(p)) {
-                    throw new NumberFormatException();
-                }
-                return p;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("numpywren.backends.aws." + key + " must be a price in dollars, got '"
-                        + v + "'");
-            }
+            SettingsReader r = new SettingsReader("numpywren.backends.aws", settings);
+            Prices prices = new Prices(
+                    r.price("prices.lambda-per-million-requests", US_EAST_1.lambdaPerMillionRequests),
+                    r.price("prices.lambda-per-gb-second", US_EAST_1.lambdaPerGbSecond),
+                    r.price("prices.s3-put-per-thousand", US_EAST_1.s3PutPerThousand),
+                    r.price("prices.s3-get-per-thousand", US_EAST_1.s3GetPerThousand),
+                    r.price("prices.s3-per-gb-month", US_EAST_1.s3PerGbMonth));
+            r.throwIfProblems();
+            return prices;
         }
     }
 

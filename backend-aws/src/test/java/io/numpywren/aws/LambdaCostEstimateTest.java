@@ -45,6 +45,6 @@ class LambdaCostEstimateTest {
         assertThat(p.s3GetPerThousand()).isEqualTo(LambdaCostEstimate.Prices.US_EAST_1.s3GetPerThousand());
         assertThatThrownBy(() -> LambdaCostEstimate.Prices.from(Map.of("prices.s3-per-gb-month", "-1")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("numpywren.backends.aws.prices.s3-per-gb-month").hasMessageContaining("'-1'");
+                .hasMessageContaining("numpywren.backends.aws: prices.s3-per-gb-month must be a price in dollars").hasMessageContaining("'-1'");
     }
 }

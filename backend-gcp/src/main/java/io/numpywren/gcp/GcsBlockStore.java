@@ -84,6 +84,11 @@ public final class GcsBlockStore implements BlockStore {
         return bucket;
     }
 
+    /** The client, for deploy's bucket IAM policy. */
+    Storage storage() {
+        return storage;
+    }
+
     public String prefix() {
         return names.prefix();
     }

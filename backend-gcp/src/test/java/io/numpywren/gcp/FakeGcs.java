@@ -46,6 +46,7 @@ public final class FakeGcs implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, ConcurrentSkipListMap<String, StoredObject>> buckets = new ConcurrentHashMap<>();
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> policies = new ConcurrentHashMap<>();
     private final AtomicLong generations = new AtomicLong(1_000_000);
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 503;
@@ -119,6 +120,11 @@ public final class FakeGcs implements AutoCloseable {
             upload(x, method, p.get(4), query, body);
             return;
         }
+        // /storage/v1/b/{bucket}/iam: the bucket's IAM policy, as deploy reads and writes it
+        if (p.size() == 5 && p.get(0).equals("storage") && p.get(2).equals("b") && p.get(4).equals("iam")) {
+            bucketPolicy(x, method, p.get(3), body);
+            return;
+        }
         int base = p.size() > 0 && (p.get(0).equals("download")) ? 1 : 0;
         if (p.size() >= base + 5 && p.get(base).equals("storage") && p.get(base + 2).equals("b") && p.get(base + 4).equals("o")) {
             String bucket = p.get(base + 3);
@@ -131,6 +137,27 @@ public final class FakeGcs implements AutoCloseable {
             return;
         }
         error(x, 404, "unknown path " + rawPath);
+    }
+
+    private void bucketPolicy(HttpExchange x, String method, String bucket, byte[] body) throws IOException {
+        switch (method) {
+            case "GET" -> json(x, 200, policies.computeIfAbsent(bucket, b -> JSON.createObjectNode()
+                    .put("kind", "storage#policy").put("resourceId", "projects/_/buckets/" + b).put("version", 1)
+                    .put("etag", "CAE=")));
+            case "PUT" -> {
+                ObjectNode policy = (ObjectNode) JSON.readTree(body);
+                policy.put("kind", "storage#policy").put("resourceId", "projects/_/buckets/" + bucket)
+                        .put("etag", "CA" + generations.incrementAndGet() + "=");
+                policies.put(bucket, policy);
+                json(x, 200, policy);
+            }
+            default -> error(x, 405, "method " + method + " on a bucket's IAM policy");
+        }
+    }
+
+    /** A bucket's IAM policy as last set (JSON API form), or null. */
+    public JsonNode policy(String bucket) {
+        return policies.get(bucket);
     }
 
     private void object(HttpExchange x, String method, String bucket, String name, Map<String, String> query)

@@ -45,6 +45,10 @@ class FunctionArtifactTest {
             assertThat(zip.getEntry("com/google/cloud/functions/HttpFunction.class")).as("the runtime's own API").isNull();
             assertThat(zip.getEntry("org/jblas/DoubleMatrix.class")).isNull();
             assertThat(zip.getEntry("io/numpywren/lambdapack/Parser.class")).as("LAmbdaPACK is the driver's").isNull();
+            assertThat(zip.getEntry("com/google/cloud/secretmanager/v1/SecretManagerServiceClient.class"))
+                    .as("the driver's and deploy's clients").isNull();
+            assertThat(zip.getEntry("com/google/cloud/functions/v2/FunctionServiceClient.class")).isNull();
+            assertThat(zip.getEntry("com/google/cloud/iam/admin/v1/IAMClient.class")).isNull();
         }
         assertThat(Files.size(artifact())).as("bytes").isLessThan(100L * 1024 * 1024);
     }

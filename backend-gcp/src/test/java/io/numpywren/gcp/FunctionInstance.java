@@ -16,7 +16,10 @@ import java.util.Map;
  * its class path (this module's classes and runtime dependencies, nothing from the tests) and the
  * function's environment.
  */
-final class FunctionInstance implements AutoCloseable {
+public final class FunctionInstance implements AutoCloseable {
+    /** By name: its interface is the runtime's, absent from a driver's class path. */
+    private static final String WORKER_FUNCTION = "io.numpywren.gcp.WorkerFunction";
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -27,7 +30,7 @@ final class FunctionInstance implements AutoCloseable {
         this.log = log;
     }
 
-    static FunctionInstance start(Map<String, String> environment) throws IOException, InterruptedException {
+    public static FunctionInstance start(Map<String, String> environment) throws IOException, InterruptedException {
         String code = System.getProperty("numpywren.worker.classes") + java.io.File.pathSeparator
                 + Files.readString(Path.of(System.getProperty("numpywren.worker.classpath"))).trim();
         return start(code, environment, java.util.function.UnaryOperator.identity());
@@ -43,7 +46,7 @@ final class FunctionInstance implements AutoCloseable {
             port = s.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-jar", invoker, "--classpath", code, "--target", WorkerFunction.class.getName(),
+                "-Xmx1g", "-jar", invoker, "--classpath", code, "--target", WORKER_FUNCTION,
                 "--port", Integer.toString(port)));
         Path log = Files.createTempFile("numpywren-function-", ".log");
         ProcessBuilder pb = new ProcessBuilder(wrap.apply(command)).redirectErrorStream(true)
@@ -71,11 +74,11 @@ final class FunctionInstance implements AutoCloseable {
         throw new IllegalStateException("the function did not listen on " + port + " within 60 s:\n" + output());
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
 
-    String output() throws IOException {
+    public String output() throws IOException {
         return Files.readString(log);
     }
 

@@ -8,13 +8,16 @@ import java.io.PrintWriter;
 /** The {@code numpywren} command. Bad input gets one clear line and a non-zero exit, never a stack trace. */
 @Command(name = "numpywren", mixinStandardHelpOptions = true, version = "numpywren 0.1.0",
         description = "Serverless dense linear algebra on the JVM.",
-        subcommands = {RunCommand.class, LambdaPackCommand.class, BenchCommand.class, AwsCommand.class})
+        subcommands = {RunCommand.class, LambdaPackCommand.class, BenchCommand.class, AwsCommand.class, GcpCommand.class})
 public final class Main implements Runnable {
+    /** Held so that the level set on it stays: java.util.logging keeps loggers weakly. */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
     public static void main(String[] args) {
         // Bind the logging backend before the actor system's threads log concurrently, which
         // would otherwise make SLF4J print a warning about replayed calls.
         org.slf4j.LoggerFactory.getILoggerFactory();
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING); // its start-up notes are not the user's business
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -3,8 +3,6 @@ package io.numpywren.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.ConfigFactory;
-import io.numpywren.aws.LambdaCostEstimate;
-import io.numpywren.aws.S3BlockStore;
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
@@ -69,10 +67,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", description = "write the result as .npy: C, L, R, the singular values, or X")
     Path output;
 
-    @Option(names = "--backend", description = "local or aws (default: numpywren.backend, i.e. local)")
+    @Option(names = "--backend", description = "local, aws or gcp (default: numpywren.backend, i.e. local)")
     String backend;
 
-    @Option(names = "--store", description = "memory, file:DIR or s3://bucket/prefix (default: numpywren.store, i.e. memory)")
+    @Option(names = "--store", description = "memory, file:DIR, s3://bucket/prefix or gs://bucket/prefix (default: numpywren.store, i.e. memory)")
     String store;
 
     @Option(names = "--workers", description = "local backend worker threads (default: one per core)")
@@ -92,6 +90,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--chaos", description = "inject faults at these rates, e.g. kill=0.1,lose=0.05,slow=0.05,duplicate=0.05")
     String chaos;
+
+    @Option(names = "--config", description = "a settings file (HOCON) over the defaults, e.g. a backend's")
+    Path config;
 
     @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
     boolean noProgress;
@@ -130,7 +131,14 @@ final class RunCommand implements Callable<Integer> {
             overrides.put("numpywren.chaos", chaos);
             overrides.put("numpywren.chaos-seed", seed);
         }
-        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()));
+        com.typesafe.config.Config settings = ConfigFactory.load();
+        if (config != null) {
+            if (!Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--config " + config + " is not a file");
+            }
+            settings = ConfigFactory.parseFile(config.toFile()).withFallback(settings).resolve();
+        }
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(settings));
              Interrupts interrupts = Interrupts.during(nw, spec.commandLine().getErr())) {
             try {
                 return run(nw, algorithm, out);
@@ -336,31 +344,13 @@ final class RunCommand implements Callable<Integer> {
                 r.workerSecondsAllocated(), r.workerSecondsFixedPool());
         out.printf("  peak intermediates   %d blocks%n", r.peakIntermediateBlocks());
         out.printf("  kernel provider      %s%n", kernelProvider(nw, r));
-        LambdaCostEstimate cost = lambdaCost(nw, r);
-        if (cost != null) {
-            out.printf("  estimated cost       $%.4f (Lambda: %d invocations, %.1f GB-s; S3: %d PUT, %d GET requests; "
-                    + "no cold starts counted)%n", cost.dollars(), cost.invocations(), cost.gbSeconds(), cost.putRequests(),
-                    cost.getRequests());
-        }
+        CostEstimates.of(nw, r, block).ifPresent(cost -> out.printf("  estimated cost       %s%n", cost.line()));
         if (nw.backend() instanceof io.numpywren.backend.ChaosBackend chaosBackend) {
             Map<String, Long> injected = chaosBackend.injected();
             out.printf("  faults injected      killed %d, replies lost %d, slowed %d, delivered twice %d%n",
                     injected.get("killed"), injected.get("lost"), injected.get("slowed"), injected.get("duplicated"));
         }
         out.printf("residual: %.3e%n", residual);
-    }
-
-    /** On the aws backend, what the job cost by its report and the configured prices; otherwise null. */
-    private LambdaCostEstimate lambdaCost(Numpywren nw, JobReport r) {
-        if (!"aws".equals(r.backend())) {
-            return null;
-        }
-        Map<String, String> settings = Numpywren.settings(nw.config(), "numpywren.backends.aws");
-        long blockBytes = (long) block * block * 8 + io.numpywren.codec.BlockCodec.HEADER_BYTES;
-        return LambdaCostEstimate.of(r.tasks() + r.retries() + r.speculativeCopies() + r.leaseExpiries(),
-                r.workerSecondsBusy(), nw.config().getInt("numpywren.backends.aws.memory"), r.bytesRead(), r.bytesWritten(), blockBytes,
-                S3BlockStore.DEFAULT_PART_SIZE, r.peakIntermediateBlocks(), r.wallSeconds(),
-                LambdaCostEstimate.Prices.from(settings));
     }
 
     private static String kernelProvider(Numpywren nw, JobReport r) {
@@ -393,10 +383,7 @@ final class RunCommand implements Callable<Integer> {
         doc.put("workerSecondsAllocated", r.workerSecondsAllocated());
         doc.put("workerSecondsFixedPool", r.workerSecondsFixedPool());
         doc.put("peakIntermediateBlocks", r.peakIntermediateBlocks());
-        LambdaCostEstimate cost = lambdaCost(nw, r);
-        if (cost != null) {
-            doc.put("estimatedCost", cost);
-        }
+        CostEstimates.of(nw, r, block).ifPresent(cost -> doc.put("estimatedCost", cost.details()));
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());
         }
