@@ -1,11 +1,11 @@
 package io.numpywren.aws;
 
 import com.typesafe.config.ConfigFactory;
-import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
 import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
+import io.numpywren.testing.TestBlocks;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
@@ -69,7 +69,7 @@ class AwsLiveTest {
                     JobResult r = nw.cholesky(a).toCompletableFuture().get(10, TimeUnit.MINUTES);
                     assertThat(r.report().tasks()).isEqualTo(4 + 6 + 10);
                     assertThat(r.report().kernelProviders()).containsExactly("openblas");
-                    assertThat(residual(BlockMatrices.toDense(a), BlockMatrices.toDense(r.output("L"))))
+                    assertThat(TestBlocks.choleskyResidual(BlockMatrices.toDense(a), BlockMatrices.toDense(r.output("L"))))
                             .as("max |A - LL^T| / max |A|").isLessThan(1e-10);
                 } finally {
                     store.deletePrefix("");
@@ -79,22 +79,5 @@ class AwsLiveTest {
             }
         }
         assertThat(log).contains("deleted function " + function, "deleted role " + function + "-role");
-    }
-
-    private static double residual(Block a, Block l) {
-        int n = a.rows();
-        double worst = 0;
-        double scale = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = 0;
-                for (int k = 0; k <= j; k++) {
-                    s += l.get(i, k) * l.get(j, k);
-                }
-                worst = Math.max(worst, Math.abs(a.get(i, j) - s));
-                scale = Math.max(scale, Math.abs(a.get(i, j)));
-            }
-        }
-        return worst / scale;
     }
 }

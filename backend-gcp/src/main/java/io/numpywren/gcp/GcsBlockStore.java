@@ -5,6 +5,7 @@ import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.Credentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.WriteChannel;
+import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
@@ -64,6 +65,9 @@ public final class GcsBlockStore implements BlockStore {
                         .setMaxRetryDelayDuration(Duration.ofSeconds(10))
                         .setTotalTimeoutDuration(Duration.ofMinutes(5))
                         .build());
+        // A read that stalls this long fails and is retried, instead of holding a worker until its timeout.
+        options.setTransportOptions(HttpTransportOptions.newBuilder()
+                .setConnectTimeout((int) b.connectTimeout.toMillis()).setReadTimeout((int) b.readTimeout.toMillis()).build());
         if (b.projectId != null) {
             options.setProjectId(b.projectId);
         }
@@ -229,6 +233,8 @@ public final class GcsBlockStore implements BlockStore {
     public static final class Builder {
         private String bucket;
         private String prefix = "";
+        private Duration connectTimeout = Duration.ofSeconds(20);
+        private Duration readTimeout = Duration.ofSeconds(20);
         private String projectId;
         private String host;
         private Credentials credentials;
@@ -276,6 +282,13 @@ public final class GcsBlockStore implements BlockStore {
         }
 
         /** Attempts per request, the first included, for throttling and server errors. */
+        /** How long connecting, and each read of an answer, may take before the request fails and is retried (20 s each by default). */
+        public Builder timeouts(Duration connect, Duration read) {
+            this.connectTimeout = connect;
+            this.readTimeout = read;
+            return this;
+        }
+
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
             return this;
@@ -298,6 +311,10 @@ public final class GcsBlockStore implements BlockStore {
             }
             if (resumableThreshold < 0) {
                 problems.add("the resumable threshold must not be negative, got " + resumableThreshold);
+            }
+            if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero()
+                    || readTimeout.toMillis() > Integer.MAX_VALUE || connectTimeout.toMillis() > Integer.MAX_VALUE) {
+                problems.add("timeouts must be positive and below 24 days, got " + connectTimeout + " and " + readTimeout);
             }
             if (maxAttempts < 1) {
                 problems.add("maxAttempts must be at least 1, got " + maxAttempts);

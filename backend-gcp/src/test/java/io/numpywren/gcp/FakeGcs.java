@@ -50,6 +50,9 @@ public final class FakeGcs implements AutoCloseable {
     private final AtomicLong generations = new AtomicLong(1_000_000);
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 503;
+    private final AtomicInteger dropsLeft = new AtomicInteger();
+    private final AtomicInteger stallsLeft = new AtomicInteger();
+    private volatile long stallMillis;
     final AtomicInteger requests = new AtomicInteger();
     final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -84,6 +87,17 @@ public final class FakeGcs implements AutoCloseable {
         failuresLeft.set(n);
     }
 
+    /** The next {@code n} requests are not answered: their connection is closed, and nothing changes. */
+    void dropNext(int n) {
+        dropsLeft.set(n);
+    }
+
+    /** The next {@code n} downloads send half their bytes, then stall for {@code millis} before the connection closes. */
+    void stallNextDownloads(int n, long millis) {
+        stallMillis = millis;
+        stallsLeft.set(n);
+    }
+
     /** Resumable upload sessions begun and neither finished nor abandoned by the client. */
     public int openUploads() {
         return uploads.size();
@@ -112,6 +126,10 @@ public final class FakeGcs implements AutoCloseable {
         }
         if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             error(x, failureStatus, failureStatus == 429 ? "rate limit exceeded (injected)" : "backend error (injected)");
+            return;
+        }
+        if (dropsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            x.close(); // no status sent: the server closes the connection
             return;
         }
         List<String> p = segments(rawPath);
@@ -168,6 +186,10 @@ public final class FakeGcs implements AutoCloseable {
                 if (o == null) {
                     error(x, 404, "No such object: " + bucket + "/" + name);
                 } else if ("media".equals(query.get("alt"))) {
+                    if (stallsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        stall(x, o.content());
+                        return;
+                    }
                     send(x, 200, o.contentType(), o.content(), "x-goog-generation", Long.toString(o.generation()));
                 } else {
                     json(x, 200, resource(bucket, name, o));
@@ -354,6 +376,18 @@ public final class FakeGcs implements AutoCloseable {
         inner.putArray("errors").addObject().put("message", message).put("domain", "global")
                 .put("reason", status == 412 ? "conditionNotMet" : status == 404 ? "notFound" : "backendError");
         json(x, status, e);
+    }
+
+    private void stall(HttpExchange x, byte[] content) throws IOException {
+        x.sendResponseHeaders(200, content.length);
+        x.getResponseBody().write(content, 0, content.length / 2);
+        x.getResponseBody().flush();
+        try {
+            Thread.sleep(stallMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        x.close(); // shorter than it said: the server closes the connection
     }
 
     private static void send(HttpExchange x, int status, String type, byte[] body, String... headers) throws IOException {

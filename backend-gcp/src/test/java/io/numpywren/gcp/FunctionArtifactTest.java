@@ -7,6 +7,7 @@ import io.numpywren.task.TaskResult;
 import io.numpywren.task.TaskSigner;
 import io.numpywren.task.TaskSpec;
 import io.numpywren.testing.BareMachine;
+import io.numpywren.testing.TestBlocks;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpClient;
@@ -83,17 +84,7 @@ class FunctionArtifactTest {
                 assertThat(result.kernelProvider()).as("kernels on a bare machine").startsWith("openblas");
             }
             Block l = BlockCodec.decode("jobs/j/L/0_0", ByteBuffer.wrap(gcs.objects("artifact").get("jobs/j/L/0_0")));
-            double worst = 0;
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j <= i; j++) {
-                    double s = 0;
-                    for (int k = 0; k <= j; k++) {
-                        s += l.get(i, k) * l.get(j, k);
-                    }
-                    worst = Math.max(worst, Math.abs(s - a.get(i, j)));
-                }
-            }
-            assertThat(worst / (n + 1.0)).as("max |LLᵀ - A| / max |A|").isLessThan(1e-13 * n);
+            assertThat(TestBlocks.choleskyResidual(a, l)).as("max |A - LLᵀ| / max |A|").isLessThan(1e-13 * n);
         }
     }
 }

@@ -10,6 +10,7 @@ import io.numpywren.matrix.BlockMatrix;
 import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
 import io.numpywren.storage.InMemoryBlockStore;
+import io.numpywren.testing.TestBlocks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,17 +65,7 @@ class GcpBackendProviderTest {
 
             Block l = BlockMatrices.toDense(result.output("L"));
             Block dense = BlockMatrices.toDense(a);
-            double worst = 0;
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    double llt = 0;
-                    for (int k = 0; k <= Math.min(i, j); k++) {
-                        llt += l.get(i, k) * l.get(j, k);
-                    }
-                    worst = Math.max(worst, Math.abs(llt - dense.get(i, j)));
-                }
-            }
-            assertThat(worst / dense.frobeniusNorm()).as("max |LLᵀ - A| / ‖A‖").isLessThan(n * 1e-14);
+            assertThat(TestBlocks.choleskyResidual(dense, l)).as("max |A - LLᵀ| / max |A|").isLessThan(n * 1e-15);
             assertThat(result.report().tasks()).isEqualTo(10); // 3 blocks a side: 3 chol, 3 trsm, 3 syrk, 1 gemm
         }
         assertThat(standIns.apis.calls).contains("AccessSecretVersion", "GetFunction");

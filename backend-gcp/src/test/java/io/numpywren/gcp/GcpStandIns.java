@@ -94,7 +94,8 @@ public final class GcpStandIns implements AutoCloseable {
         System.out.println("Secret Manager and Cloud Functions' API: " + standIns.apis.endpoint());
         System.out.println("worker function (invoker): " + standIns.function.url());
         System.out.println("settings written to " + conf + "; in another shell:");
-        System.out.println("  ./numpywren run cholesky --n 1024 --block 256 --config " + conf);
+        System.out.println("  ./numpywren run cholesky --n 1024 --block 256 --backend gcp --store gs://" + BUCKET + "/" + PREFIX
+                + " --config " + conf);
         System.out.println("Ctrl-C stops the stand-ins.");
         stopped.await();
     }

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -23,24 +24,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every TCK suite on the Cloud Functions backend: the worker function under the Functions
- * Framework's invoker in a JVM of its own (one instance, serving two requests at once), its
- * blocks in Cloud Storage's stand-in, every task signed with the deployment's key.
+ * Framework's invoker in a JVM of its own (one instance, serving two requests at once) behind a
+ * front end, its blocks in Cloud Storage's stand-in, every task signed with the deployment's
+ * key. The fault suite adds the platform's faults beneath the kit's, drawn from a seed: requests
+ * throttled with 429, the instance killed mid-task (then a cold start), and answers dropped
+ * after the worker wrote; each kind must occur.
  */
 class GcpTckTest extends ProviderTck {
+    private static final FunctionFrontEnd.Faults FAULTS = new FunctionFrontEnd.Faults(0.03, 0.01, 0.02, 4, 40);
+    private Map<String, Long> injectedBefore;
     private static final String BUCKET = "numpywren-tck";
     private static final String PREFIX = "blocks";
     private static final String KEY = TaskSigner.newKey();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static FakeGcs gcs;
-    private static FunctionInstance function;
+    private static FunctionFrontEnd function;
 
     /** The stand-ins, started once for the test JVM: a cold start costs a second. */
-    private static synchronized FunctionInstance function() throws IOException, InterruptedException {
+    private static synchronized FunctionFrontEnd function() throws IOException, InterruptedException {
         if (function == null) {
             gcs = new FakeGcs();
-            function = FunctionInstance.start(Map.of(WorkerSettings.BUCKET, BUCKET, WorkerSettings.PREFIX, PREFIX,
+            function = FunctionFrontEnd.start(Map.of(WorkerSettings.BUCKET, BUCKET, WorkerSettings.PREFIX, PREFIX,
                     WorkerSettings.STORAGE_HOST, gcs.host(), WorkerSettings.TASK_KEY, KEY));
-            FunctionInstance f = function;
+            FunctionFrontEnd f = function;
             FakeGcs g = gcs;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -95,7 +101,33 @@ class GcpTckTest extends ProviderTck {
     /** Whatever a suite sent it, the function never wrote its key to its log. */
     @Override
     public void afterSuite(TckSuite suite) throws Exception {
+        function().faults(FunctionFrontEnd.Faults.NONE);
         assertThat(function().output()).as("the function's log after " + suite).doesNotContain(KEY);
+        if (suite == TckSuite.FAULT_TOLERANCE) {
+            Map<String, Long> injected = function().injected();
+            for (String fault : List.of("throttled", "killed", "dropped")) {
+                assertThat(injected.get(fault) - injectedBefore.get(fault)).as("faults '%s' the front end injected", fault)
+                        .isPositive();
+            }
+        }
+    }
+
+    @Override
+    public void beforeSuite(TckSuite suite) throws Exception {
+        if (suite == TckSuite.FAULT_TOLERANCE) {
+            injectedBefore = function().injected();
+        }
+    }
+
+    /**
+     * No platform faults while a job is cancelled: a killed instance's task waits for a cold
+     * start, outlives its lease, and the scheduler, which cleans up without waiting for attempts
+     * whose lease expired, may remove the job area before that attempt writes its block.
+     */
+    @Override
+    public void beforeTest(TckSuite suite, String test) throws Exception {
+        function().faults(suite == TckSuite.FAULT_TOLERANCE && !test.startsWith("cancelling")
+                ? FAULTS : FunctionFrontEnd.Faults.NONE);
     }
 
     /** Leases of at least 1 s under faults: a request crosses HTTP and a JVM boundary. */

@@ -94,6 +94,25 @@ class GcsBlockStoreTest {
     }
 
     @Test
+    void aDroppedConnectionAndAStalledDownloadAreRetried() {
+        String bucket = newBucket();
+        byte[] block = new byte[64 * 1024];
+        java.util.Arrays.fill(block, (byte) 3);
+        try (BlockStore s = store(bucket).timeouts(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(300)).build()) {
+            s.put("k", ByteBuffer.wrap(block));
+            int before = gcs.requests.get();
+            gcs.dropNext(1);
+            assertThat(s.get("k").remaining()).isEqualTo(block.length);
+            gcs.stallNextDownloads(1, 2_000);
+            ByteBuffer read = s.get("k");
+            byte[] bytes = new byte[read.remaining()];
+            read.get(bytes);
+            assertThat(bytes).as("the whole block, after a retry").isEqualTo(block);
+            assertThat(gcs.requests.get() - before).as("requests: two gets, each retried once").isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    @Test
     void throttlingBeyondTheRetriesFailsNamingTheObjectAndTheStatus() {
         String bucket = newBucket();
         try (BlockStore s = store(bucket).maxAttempts(3).build()) {

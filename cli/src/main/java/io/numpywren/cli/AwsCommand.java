@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -89,24 +88,6 @@ final class AwsCommand implements Runnable {
         }
     }
 
-    /** Where the cli's build puts the function's code: target/lambda beside the cli's classes or jar. */
-    static Path defaultArtifact() {
-        try {
-            Path here = Path.of(AwsCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return here.getParent().resolve("lambda").resolve("numpywren-worker-lambda.jar");
-        } catch (URISyntaxException | RuntimeException e) {
-            return Path.of("cli", "target", "lambda", "numpywren-worker-lambda.jar");
-        }
-    }
-
-    private static void print(PrintWriter out, String title, Iterable<String> steps) {
-        out.println(title);
-        for (String s : steps) {
-            out.println("  " + s);
-        }
-        out.flush();
-    }
-
     @Command(name = "deploy", mixinStandardHelpOptions = true,
             description = "Create or update the worker function and its IAM role (prints the plan first).")
     static final class Deploy implements Callable<Integer> {
@@ -123,18 +104,15 @@ final class AwsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             DeploySettings s = settings.resolve();
-            Path code = artifact != null ? artifact : defaultArtifact();
+            Path code = artifact != null ? artifact : DeployCommands.besideCli("lambda", "numpywren-worker-lambda.jar");
             DeployPlan plan = DeployPlan.deploy(s, code.toAbsolutePath().normalize());
-            print(out, "plan: numpywren aws deploy", plan.deploySteps());
+            DeployCommands.printPlan(out, "plan: numpywren aws deploy", plan.deploySteps());
             if (settings.dryRun) {
                 out.println("dry run: no AWS call was made");
                 return 0;
             }
             try (AwsDeployer deployer = new AwsDeployer(s, null, Duration.ofSeconds(90), Duration.ofSeconds(3))) {
-                AwsDeployer.Deployed d = deployer.deploy(plan, line -> {
-                    out.println(line);
-                    out.flush();
-                });
+                AwsDeployer.Deployed d = deployer.deploy(plan, DeployCommands.progress(out));
                 out.println("deployed: " + d.functionArn() + " (role " + d.roleArn() + ")");
             }
             return 0;
@@ -155,16 +133,13 @@ final class AwsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             DeploySettings s = settings.resolve();
             DeployPlan plan = DeployPlan.destroy(s);
-            print(out, "plan: numpywren aws destroy", plan.destroySteps());
+            DeployCommands.printPlan(out, "plan: numpywren aws destroy", plan.destroySteps());
             if (settings.dryRun) {
                 out.println("dry run: no AWS call was made");
                 return 0;
             }
             try (AwsDeployer deployer = new AwsDeployer(s, null, Duration.ZERO, Duration.ZERO)) {
-                deployer.destroy(plan, line -> {
-                    out.println(line);
-                    out.flush();
-                });
+                deployer.destroy(plan, DeployCommands.progress(out));
             }
             out.println("destroyed");
             return 0;

@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,24 +102,6 @@ final class GcpCommand implements Runnable {
         }
     }
 
-    /** Where the cli's build puts the function's code: target/gcp beside the cli's classes or jar. */
-    static Path defaultArtifact() {
-        try {
-            Path here = Path.of(GcpCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return here.getParent().resolve("gcp").resolve("numpywren-worker-function.jar");
-        } catch (URISyntaxException | RuntimeException e) {
-            return Path.of("cli", "target", "gcp", "numpywren-worker-function.jar");
-        }
-    }
-
-    private static void print(PrintWriter out, String title, Iterable<String> steps) {
-        out.println(title);
-        for (String s : steps) {
-            out.println("  " + s);
-        }
-        out.flush();
-    }
-
     @Command(name = "deploy", mixinStandardHelpOptions = true,
             description = "Create or update the worker function, its service account and its key (prints the plan first).")
     static final class Deploy implements Callable<Integer> {
@@ -138,20 +119,17 @@ final class GcpCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             Config config = settings.load();
             GcpSettings s = Settings.gcp(config);
-            Path code = artifact != null ? artifact : defaultArtifact();
+            Path code = artifact != null ? artifact : DeployCommands.besideCli("gcp", "numpywren-worker-function.jar");
             // The workers refuse tasks outside the namespace numpywren stores everything under.
             GcpDeployPlan plan = GcpDeployPlan.deploy(s, config.getString("numpywren.namespace"),
                     config.getString("numpywren.kernel-provider"), code.toAbsolutePath().normalize());
-            print(out, "plan: numpywren gcp deploy", plan.deploySteps());
+            DeployCommands.printPlan(out, "plan: numpywren gcp deploy", plan.deploySteps());
             if (settings.dryRun) {
                 out.println("dry run: no Google Cloud call was made");
                 return 0;
             }
             try (GcpDeployer deployer = new GcpDeployer(s)) {
-                GcpDeployer.Deployed d = deployer.deploy(plan, line -> {
-                    out.println(line);
-                    out.flush();
-                });
+                GcpDeployer.Deployed d = deployer.deploy(plan, DeployCommands.progress(out));
                 out.println("deployed: " + d.function() + " at " + d.url() + " (runs as " + d.serviceAccount() + ")");
             }
             return 0;
@@ -172,16 +150,13 @@ final class GcpCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             GcpSettings s = Settings.gcp(settings.load());
             GcpDeployPlan plan = GcpDeployPlan.destroy(s);
-            print(out, "plan: numpywren gcp destroy", plan.destroySteps());
+            DeployCommands.printPlan(out, "plan: numpywren gcp destroy", plan.destroySteps());
             if (settings.dryRun) {
                 out.println("dry run: no Google Cloud call was made");
                 return 0;
             }
             try (GcpDeployer deployer = new GcpDeployer(s)) {
-                deployer.destroy(plan, line -> {
-                    out.println(line);
-                    out.flush();
-                });
+                deployer.destroy(plan, DeployCommands.progress(out));
             }
             out.println("destroyed");
             return 0;

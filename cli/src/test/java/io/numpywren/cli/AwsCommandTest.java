@@ -3,8 +3,6 @@ package io.numpywren.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -16,16 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AwsCommandTest {
     @TempDir
     Path tmp;
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private Path jar() throws Exception {
         Path jar = tmp.resolve("worker.jar");
@@ -41,9 +29,9 @@ class AwsCommandTest {
             System.setProperty("numpywren.backends.aws.lambda-endpoint", endpoint);
             System.setProperty("numpywren.backends.aws.iam-endpoint", endpoint);
             com.typesafe.config.ConfigFactory.invalidateCaches();
-            Run r;
+            CliRun r;
             try {
-                r = run("aws", "deploy", "--dry-run", "--region", "us-west-2", "--bucket", "nw-blocks", "--prefix", "jobs",
+                r = CliRun.of("aws", "deploy", "--dry-run", "--region", "us-west-2", "--bucket", "nw-blocks", "--prefix", "jobs",
                         "--memory", "4096", "--timeout-seconds", "600", "--artifact", jar().toString());
             } finally {
                 System.clearProperty("numpywren.backends.aws.lambda-endpoint");
@@ -69,7 +57,7 @@ class AwsCommandTest {
                 // nothing connected
             }
         }
-        Run destroy = run("aws", "destroy", "--dry-run", "--region", "us-west-2", "--bucket", "nw-blocks",
+        CliRun destroy = CliRun.of("aws", "destroy", "--dry-run", "--region", "us-west-2", "--bucket", "nw-blocks",
                 "--function-name", "nw2");
         assertThat(destroy.exit()).as(destroy.err()).isZero();
         assertThat(destroy.out()).contains("delete the Lambda function nw2 (arn:aws:lambda:us-west-2:<account>:function:nw2)")
@@ -94,12 +82,12 @@ class AwsCommandTest {
                 "timeout-seconds must be an integer, got 'soon'", "function-name 'no spaces'", "missing.jar does not exist",
                 "role-name 'a/b'"};
         for (int i = 0; i < cases.length; i++) {
-            Run r = run(cases[i]);
+            CliRun r = CliRun.of(cases[i]);
             assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
             assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: ").contains(expected[i])
                     .doesNotContain("\tat ").hasLineCount(1);
         }
-        Run unknown = run("aws", "deploy", "--memroy", "1");
+        CliRun unknown = CliRun.of("aws", "deploy", "--memroy", "1");
         assertThat(unknown.exit()).isNotZero();
         assertThat(unknown.err()).contains("Unknown options: '--memroy'").contains("--memory");
     }

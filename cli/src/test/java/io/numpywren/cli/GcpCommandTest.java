@@ -5,8 +5,6 @@ import io.numpywren.gcp.FakeGoogleApis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
@@ -19,16 +17,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class GcpCommandTest {
     @TempDir
     Path tmp;
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     private Path jar() throws Exception {
         Path jar = tmp.resolve("function.jar");
@@ -47,7 +35,7 @@ class GcpCommandTest {
     void dryRunPrintsThePlanAndCallsNothing() throws Exception {
         try (ServerSocket trap = new ServerSocket(0)) {
             String endpoint = "http://127.0.0.1:" + trap.getLocalPort();
-            Run r = run("gcp", "deploy", "--dry-run", "--project", "my-project", "--region", "europe-west4",
+            CliRun r = CliRun.of("gcp", "deploy", "--dry-run", "--project", "my-project", "--region", "europe-west4",
                     "--bucket", "nw-blocks", "--prefix", "jobs", "--memory", "16384", "--max-instances", "500",
                     "--timeout-seconds", "900", "--artifact", jar().toString(), "--config", conf(endpoint, endpoint).toString());
 
@@ -62,7 +50,7 @@ class GcpCommandTest {
             trap.setSoTimeout(200);
             assertThatThrownBy(trap::accept).as("a connection to the Google endpoints").isInstanceOf(SocketTimeoutException.class);
 
-            Run d = run("gcp", "destroy", "--dry-run", "--project", "my-project", "--bucket", "nw-blocks");
+            CliRun d = CliRun.of("gcp", "destroy", "--dry-run", "--project", "my-project", "--bucket", "nw-blocks");
             assertThat(d.exit()).as(d.err()).isZero();
             assertThat(d.out()).contains("delete the function projects/my-project/locations/us-central1/functions/numpywren-worker")
                     .contains("kept: the bucket nw-blocks");
@@ -73,7 +61,7 @@ class GcpCommandTest {
     void deployAndDestroyOnTheStandIns() throws Exception {
         try (FakeGcs gcs = new FakeGcs(); FakeGoogleApis apis = new FakeGoogleApis()) {
             Path conf = conf(apis.endpoint().toString(), gcs.host());
-            Run r = run("gcp", "deploy", "--project", "my-project", "--bucket", "nw-blocks", "--artifact", jar().toString(),
+            CliRun r = CliRun.of("gcp", "deploy", "--project", "my-project", "--bucket", "nw-blocks", "--artifact", jar().toString(),
                     "--config", conf.toString());
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("created service account").contains("created secret")
@@ -81,7 +69,7 @@ class GcpCommandTest {
             String key = apis.secrets.get("projects/my-project/secrets/numpywren-worker-task-key").get(0).toStringUtf8();
             assertThat(r.out() + r.err()).doesNotContain(key);
 
-            Run d = run("gcp", "destroy", "--project", "my-project", "--bucket", "nw-blocks", "--config", conf.toString());
+            CliRun d = CliRun.of("gcp", "destroy", "--project", "my-project", "--bucket", "nw-blocks", "--config", conf.toString());
             assertThat(d.exit()).as(d.err()).isZero();
             assertThat(d.out()).endsWith("destroyed\n");
             assertThat(apis.functions).isEmpty();
@@ -91,7 +79,7 @@ class GcpCommandTest {
 
     @Test
     void badSettingsGetOneLineNamingEach() throws Exception {
-        Run r = run("gcp", "deploy", "--dry-run", "--project", "my-project", "--bucket", "nw-blocks", "--memory", "65536",
+        CliRun r = CliRun.of("gcp", "deploy", "--dry-run", "--project", "my-project", "--bucket", "nw-blocks", "--memory", "65536",
                 "--cpu", "3", "--artifact", jar().toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: numpywren.backends.gcp: ").contains("memory must lie in [128, 32768], got 65536")

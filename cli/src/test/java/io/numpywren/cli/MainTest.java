@@ -22,20 +22,10 @@ class MainTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     /** Each command fails with one line, starting "error: ", that contains its expected text, and no stack trace. */
     private static void assertOneLineErrors(String[][] cases, String[] expected) {
         for (int i = 0; i < cases.length; i++) {
-            Run r = run(cases[i]);
+            CliRun r = CliRun.of(cases[i]);
             assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
             assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: ").contains(expected[i])
                     .doesNotContain("\tat ").hasLineCount(1);
@@ -76,7 +66,7 @@ class MainTest {
     void runChecksTheResultAndPrintsAReportAndJson() throws Exception {
         Path json = tmp.resolve("report.json");
         Path l = tmp.resolve("L.npy");
-        Run r = run("run", "cholesky", "--n", "96", "--block", "32", "--workers", "2", "--json", json.toString(),
+        CliRun r = CliRun.of("run", "cholesky", "--n", "96", "--block", "32", "--workers", "2", "--json", json.toString(),
                 "--output", l.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("wall time", "tasks", "GFLOP/s", "bytes read", "retries", "duplicate results",
@@ -96,7 +86,7 @@ class MainTest {
     @Test
     void traceWritesASpanPerTaskPhase() throws Exception {
         Path trace = tmp.resolve("trace.json");
-        Run r = run("run", "cholesky", "--n", "64", "--block", "16", "--trace", trace.toString(), "--no-progress");
+        CliRun r = CliRun.of("run", "cholesky", "--n", "64", "--block", "16", "--trace", trace.toString(), "--no-progress");
         assertThat(r.exit()).as(r.err()).isZero();
         JsonNode events = new ObjectMapper().readTree(trace.toFile()).get("traceEvents");
         long phases = 0;
@@ -120,7 +110,7 @@ class MainTest {
             full[args.length + 1] = "--block";
             full[args.length + 2] = "16";
             full[args.length + 3] = "--no-progress";
-            Run r = run(full);
+            CliRun r = CliRun.of(full);
             assertThat(r.exit()).as(args[0] + ": " + r.err()).isZero();
             assertThat(r.out()).contains("residual: ");
         }
@@ -148,7 +138,7 @@ class MainTest {
 
     @Test
     void lambdapackCheckValidatesABuiltinAndAFile() throws Exception {
-        Run r = run("lambdapack", "check", "cholesky", "-p", "N=6");
+        CliRun r = CliRun.of("lambdapack", "check", "cholesky", "-p", "N=6");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("cholesky with {N=6} is valid: 56 tasks");
 
@@ -158,23 +148,23 @@ class MainTest {
                     for i in range(0, N):
                         B[0, 0] = chol(A[i, 0])
                 """);
-        Run bad = run("lambdapack", "check", twice.toString(), "-p", "N=3");
+        CliRun bad = CliRun.of("lambdapack", "check", twice.toString(), "-p", "N=3");
         assertThat(bad.exit()).isNotZero();
         assertThat(bad.err()).contains("written twice");
     }
 
     @Test
     void lambdapackDotDrawsTheDag() {
-        Run r = run("lambdapack", "dot", "cholesky", "-p", "N=3");
+        CliRun r = CliRun.of("lambdapack", "dot", "cholesky", "-p", "N=3");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("digraph \"cholesky\"").contains("->").contains("chol(I[0,0])");
-        Run big = run("lambdapack", "dot", "cholesky", "-p", "N=100");
+        CliRun big = CliRun.of("lambdapack", "dot", "cholesky", "-p", "N=100");
         assertThat(big.err()).contains("more than 2000 tasks, the most dot draws");
     }
 
     @Test
     void benchRejectsAnUnknownBenchmarkWithTheChoices() {
-        Run r = run("bench", "gpu");
+        CliRun r = CliRun.of("bench", "gpu");
         assertThat(r.exit()).isNotZero();
         assertThat(r.err()).startsWith("error: ").contains("unknown benchmark 'gpu'").contains("scheduler");
     }
@@ -206,7 +196,7 @@ class MainTest {
                         B[i, 0] = chol(A[i, 0])
                 """);
         for (String command : new String[] {"check", "dot"}) {
-            Run r = run("lambdapack", command, program.toString(), "-p", "N=3");
+            CliRun r = CliRun.of("lambdapack", command, program.toString(), "-p", "N=3");
             assertThat(r.exit()).as(command).isNotZero();
             assertThat(r.err()).as(command).startsWith("error: ").contains("overflow.lp:2:23: integer overflow: 2 ** 200")
                     .hasLineCount(1);
@@ -226,17 +216,17 @@ class MainTest {
                 dir + " is a directory", "does not exist", "/dev/null is not a regular file", "is a directory",
                 "does not exist"};
         for (int i = 0; i < cases.length; i++) {
-            Run r = run("run", "cholesky", "--n", "64", "--block", "32", "--no-progress", cases[i][0], cases[i][1]);
+            CliRun r = CliRun.of("run", "cholesky", "--n", "64", "--block", "32", "--no-progress", cases[i][0], cases[i][1]);
             assertThat(r.exit()).as(String.join(" ", cases[i])).isNotZero();
             assertThat(r.err()).as(String.join(" ", cases[i])).startsWith("error: " + cases[i][0] + " ")
                     .contains(expected[i]).hasLineCount(1);
             assertThat(r.out()).as("nothing ran: %s", String.join(" ", cases[i])).doesNotContain("wall time");
         }
         assertThat(Path.of("/dev/null")).as("still the device").satisfies(p -> assertThat(Files.isRegularFile(p)).isFalse());
-        Run dot = run("lambdapack", "dot", "cholesky", "-p", "N=3", "-o", "/dev/null");
+        CliRun dot = CliRun.of("lambdapack", "dot", "cholesky", "-p", "N=3", "-o", "/dev/null");
         assertThat(dot.exit()).isNotZero();
         assertThat(dot.err()).contains("is not a regular file");
-        Run ok = run("run", "cholesky", "--n", "64", "--block", "32", "--no-progress",
+        CliRun ok = CliRun.of("run", "cholesky", "--n", "64", "--block", "32", "--no-progress",
                 "--output", tmp.resolve("l.npy").toString(), "--json", tmp.resolve("r.json").toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(tmp.resolve("l.npy")).isRegularFile();
@@ -246,7 +236,7 @@ class MainTest {
     void aZeroMatrixIsAValidInputWhoseExactResultsPassTheCheck() throws Exception {
         Path zero = npy("zero.npy", Block.zeros(16, 16));
         for (String algorithm : new String[] {"gemm", "qr", "tsqr", "svd"}) {
-            Run r = run("run", algorithm, "--input", zero.toString(), "--block", "16", "--no-progress");
+            CliRun r = CliRun.of("run", algorithm, "--input", zero.toString(), "--block", "16", "--no-progress");
             assertThat(r.exit()).as("%s: %s", algorithm, r.err()).isZero();
             assertThat(r.out()).as(algorithm).contains("residual: 0.000e+00");
         }
@@ -263,7 +253,7 @@ class MainTest {
         Path skewed = npy("skewed.npy", spd);
         Path out = tmp.resolve("never.npy");
         for (String algorithm : new String[] {"cholesky", "solve"}) {
-            Run r = run("run", algorithm, "--input", skewed.toString(), "--block", "8", "--no-progress",
+            CliRun r = CliRun.of("run", algorithm, "--input", skewed.toString(), "--block", "8", "--no-progress",
                     "--output", out.toString());
             assertThat(r.exit()).as(algorithm).isNotZero();
             assertThat(r.err()).as(algorithm).startsWith("error: " + algorithm + " needs a symmetric positive definite matrix")
@@ -272,16 +262,16 @@ class MainTest {
         }
         spd.set(17, 3, 1.0 + 1e-15); // rounding, as a BLAS product that does not mirror leaves it
         Path nearly = npy("nearly.npy", spd);
-        assertThat(run("run", "cholesky", "--input", nearly.toString(), "--block", "8", "--no-progress").exit()).isZero();
+        assertThat(CliRun.of("run", "cholesky", "--input", nearly.toString(), "--block", "8", "--no-progress").exit()).isZero();
     }
 
     @Test
     void aStoreLocationThatCannotServeSaysWhy() throws Exception {
-        Run empty = run("run", "cholesky", "--n", "16", "--block", "8", "--store", "file:");
+        CliRun empty = CliRun.of("run", "cholesky", "--n", "16", "--block", "8", "--store", "file:");
         assertThat(empty.exit()).isNotZero();
         assertThat(empty.err()).contains("store 'file:' names no directory");
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
-        Run notDir = run("run", "cholesky", "--n", "16", "--block", "8", "--store", "file:" + file);
+        CliRun notDir = CliRun.of("run", "cholesky", "--n", "16", "--block", "8", "--store", "file:" + file);
         assertThat(notDir.exit()).isNotZero();
         assertThat(notDir.err()).contains("cannot open block store directory " + file + ": ")
                 .contains("exists and is not a directory");
@@ -290,21 +280,21 @@ class MainTest {
     @Test
     void unclearMessagesAreClear() throws Exception {
         Path binary = Files.write(tmp.resolve("binary.lp"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, (byte) 0x80});
-        Run notText = run("lambdapack", "check", binary.toString(), "-p", "N=2");
+        CliRun notText = CliRun.of("lambdapack", "check", binary.toString(), "-p", "N=2");
         assertThat(notText.err()).contains(binary + ": not a LAmbdaPACK program: the file is not UTF-8 text")
                 .doesNotContain("Input length");
         Path dir = Files.createDirectories(tmp.resolve("a-dir.lp"));
-        assertThat(run("lambdapack", "check", dir.toString(), "-p", "N=2").err()).contains(dir + " is a directory");
-        assertThat(run("run", "cholesky", "--input", tmp.toString(), "--block", "8").err())
+        assertThat(CliRun.of("lambdapack", "check", dir.toString(), "-p", "N=2").err()).contains(dir + " is a directory");
+        assertThat(CliRun.of("run", "cholesky", "--input", tmp.toString(), "--block", "8").err())
                 .contains("input file " + tmp + " is a directory");
-        Run twice = run("run", "cholesky", "--n", "16", "--block", "8", "--chaos", "kill=0.1,kill=0.2");
+        CliRun twice = CliRun.of("run", "cholesky", "--n", "16", "--block", "8", "--chaos", "kill=0.1,kill=0.2");
         assertThat(twice.exit()).isNotZero();
         assertThat(twice.err()).contains("chaos setting 'kill' is given twice");
-        Run option = run("run", "cholesky", "--n", "16", "--block", "8", "--block", "4");
+        CliRun option = CliRun.of("run", "cholesky", "--n", "16", "--block", "8", "--block", "4");
         assertThat(option.exit()).isNotZero();
         assertThat(option.err()).contains("--block").contains("only once");
         Path rtl = Files.writeString(tmp.resolve("rtl.lp"), "def p(A: BigMatrix, N: int):\n    x = N \u202E 1\n");
-        Run lexer = run("lambdapack", "check", rtl.toString(), "-p", "N=2");
+        CliRun lexer = CliRun.of("lambdapack", "check", rtl.toString(), "-p", "N=2");
         assertThat(lexer.err()).contains("unexpected character U+202E").doesNotContain("\u202E");
     }
 
@@ -363,15 +353,15 @@ class MainTest {
         Path f2 = npy("a2.npy", a2);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
-            List<java.util.concurrent.Future<Run>> runs = new java.util.ArrayList<>();
+            List<java.util.concurrent.Future<CliRun>> runs = new java.util.ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 for (Path input : List.of(f1, f2)) {
-                    runs.add(pool.submit(() -> run("run", "cholesky", "--input", input.toString(), "--block", "16",
+                    runs.add(pool.submit(() -> CliRun.of("run", "cholesky", "--input", input.toString(), "--block", "16",
                             "--store", "file:" + store, "--no-progress")));
                 }
             }
-            for (java.util.concurrent.Future<Run> f : runs) {
-                Run r = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            for (java.util.concurrent.Future<CliRun> f : runs) {
+                CliRun r = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
                 assertThat(r.exit()).as("a run's own residual check: %s", r.err()).isZero();
             }
         } finally {

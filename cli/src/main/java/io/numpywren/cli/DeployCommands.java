@@ -1,0 +1,39 @@
+package io.numpywren.cli;
+
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** What the cloud deploy commands ({@code aws}, {@code gcp}) share: where the worker's code is, and how they print. */
+final class DeployCommands {
+    private DeployCommands() {
+    }
+
+    /** Where the cli's build copies a worker's code: {@code dir/file} beside the cli's classes or jar. */
+    static Path besideCli(String dir, String file) {
+        try {
+            Path here = Path.of(DeployCommands.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return here.getParent().resolve(dir).resolve(file);
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("cli", "target", dir, file);
+        }
+    }
+
+    /** The plan, one step per line, before anything is done. */
+    static void printPlan(PrintWriter out, String title, Iterable<String> steps) {
+        out.println(title);
+        for (String s : steps) {
+            out.println("  " + s);
+        }
+        out.flush();
+    }
+
+    /** Each step's line as soon as it is done: a deploy takes minutes. */
+    static Consumer<String> progress(PrintWriter out) {
+        return line -> {
+            out.println(line);
+            out.flush();
+        };
+    }
+}
