@@ -65,13 +65,13 @@ final class AwsCommand implements Runnable {
 
         DeploySettings resolve() {
             Map<String, Object> overrides = new LinkedHashMap<>();
-            put(overrides, "region", region);
-            put(overrides, "function-name", functionName);
-            put(overrides, "role-name", roleName);
-            put(overrides, "bucket", bucket);
-            put(overrides, "prefix", prefix);
-            put(overrides, "memory", memory);
-            put(overrides, "timeout-seconds", timeoutSeconds);
+            DeployCommands.override(overrides, "numpywren.backends.aws.region", region);
+            DeployCommands.override(overrides, "numpywren.backends.aws.function-name", functionName);
+            DeployCommands.override(overrides, "numpywren.backends.aws.role-name", roleName);
+            DeployCommands.override(overrides, "numpywren.backends.aws.bucket", bucket);
+            DeployCommands.override(overrides, "numpywren.backends.aws.prefix", prefix);
+            DeployCommands.override(overrides, "numpywren.backends.aws.memory", memory);
+            DeployCommands.override(overrides, "numpywren.backends.aws.timeout-seconds", timeoutSeconds);
             Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.load()).resolve();
             Map<String, String> settings = new HashMap<>();
             settings.put("kernel-provider", config.getString("numpywren.kernel-provider"));
@@ -79,12 +79,6 @@ final class AwsCommand implements Runnable {
             settings.put("root", config.getString("numpywren.namespace"));
             settings.putAll(Numpywren.settings(config, "numpywren.backends.aws"));
             return DeploySettings.from(settings);
-        }
-
-        private static void put(Map<String, Object> overrides, String key, String value) {
-            if (value != null) {
-                overrides.put("numpywren.backends.aws." + key, value);
-            }
         }
     }
 

@@ -20,6 +20,13 @@ final class DeployCommands {
         }
     }
 
+    /** Sets {@code key} to an option's value, if the option was given. */
+    static void override(java.util.Map<String, Object> overrides, String key, String value) {
+        if (value != null) {
+            overrides.put(key, value);
+        }
+    }
+
     /** The plan, one step per line, before anything is done. */
     static void printPlan(PrintWriter out, String title, Iterable<String> steps) {
         out.println(title);

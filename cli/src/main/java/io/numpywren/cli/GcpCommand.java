@@ -72,15 +72,15 @@ final class GcpCommand implements Runnable {
 
         Config load() {
             Map<String, Object> overrides = new LinkedHashMap<>();
-            put(overrides, "project", project);
-            put(overrides, "region", region);
-            put(overrides, "function-name", functionName);
-            put(overrides, "bucket", bucket);
-            put(overrides, "prefix", prefix);
-            put(overrides, "memory", memory);
-            put(overrides, "cpu", cpu);
-            put(overrides, "concurrency", maxInstances);
-            put(overrides, "timeout-seconds", timeoutSeconds);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.project", project);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.region", region);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.function-name", functionName);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.bucket", bucket);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.prefix", prefix);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.memory", memory);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.cpu", cpu);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.concurrency", maxInstances);
+            DeployCommands.override(overrides, "numpywren.backends.gcp.timeout-seconds", timeoutSeconds);
             Config base = ConfigFactory.load();
             if (config != null) {
                 if (!java.nio.file.Files.isRegularFile(config)) {
@@ -93,12 +93,6 @@ final class GcpCommand implements Runnable {
 
         static GcpSettings gcp(Config config) {
             return GcpSettings.from(Numpywren.settings(config, "numpywren.backends.gcp"));
-        }
-
-        private static void put(Map<String, Object> overrides, String key, String value) {
-            if (value != null) {
-                overrides.put("numpywren.backends.gcp." + key, value);
-            }
         }
     }
 
