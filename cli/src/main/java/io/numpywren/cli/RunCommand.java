@@ -70,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "local, aws or gcp (default: numpywren.backend, i.e. local)")
     String backend;
 
-    @Option(names = "--store", description = "memory, file:DIR, s3://bucket/prefix or gs://bucket/prefix (default: numpywren.store, i.e. memory)")
+    @Option(names = "--store", description = "memory, file:DIR, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix (default: numpywren.store, i.e. memory)")
     String store;
 
     @Option(names = "--workers", description = "local backend worker threads (default: one per core)")

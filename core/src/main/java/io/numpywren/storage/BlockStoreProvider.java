@@ -13,6 +13,11 @@ public interface BlockStoreProvider {
     /** The scheme it opens, lower case, e.g. {@code s3}. */
     String scheme();
 
+    /** Other schemes it answers to, the names users of that service also write (none by default). */
+    default java.util.Set<String> aliases() {
+        return java.util.Set.of();
+    }
+
     /**
      * @param location the configured location, scheme included
      * @param sections the flattened settings of a configuration section below {@code numpywren}

@@ -31,7 +31,7 @@ public final class BlockStores {
         int colon = trimmed.indexOf(':');
         String scheme = (colon > 0 ? trimmed.substring(0, colon) : trimmed).toLowerCase(Locale.ROOT);
         for (BlockStoreProvider provider : ServiceLoader.load(BlockStoreProvider.class)) {
-            if (provider.scheme().equals(scheme)) {
+            if (provider.scheme().equals(scheme) || provider.aliases().contains(scheme)) {
                 return provider.open(trimmed, sections);
             }
         }
