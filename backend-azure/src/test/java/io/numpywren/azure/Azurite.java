@@ -38,7 +38,7 @@ public final class Azurite implements AutoCloseable {
     }
 
     /** The executable, if installed. */
-    static Optional<Path> executable() {
+    public static Optional<Path> executable() {
         String named = System.getenv("NUMPYWREN_AZURITE");
         if (named != null && !named.isBlank()) {
             return Optional.of(Path.of(named)).filter(Files::isExecutable);

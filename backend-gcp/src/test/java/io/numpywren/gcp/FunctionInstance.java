@@ -1,5 +1,7 @@
 package io.numpywren.gcp;
 
+import io.numpywren.testing.FunctionFrontEnd;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,7 +18,7 @@ import java.util.Map;
  * its class path (this module's classes and runtime dependencies, nothing from the tests) and the
  * function's environment.
  */
-public final class FunctionInstance implements AutoCloseable {
+public final class FunctionInstance implements FunctionFrontEnd.Instance {
     /** By name: its interface is the runtime's, absent from a driver's class path. */
     private static final String WORKER_FUNCTION = "io.numpywren.gcp.WorkerFunction";
 
@@ -74,10 +76,16 @@ public final class FunctionInstance implements AutoCloseable {
         throw new IllegalStateException("the function did not listen on " + port + " within 60 s:\n" + output());
     }
 
+    @Override
+    public URI origin() {
+        return url();
+    }
+
     public URI url() {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
 
+    @Override
     public String output() throws IOException {
         return Files.readString(log);
     }

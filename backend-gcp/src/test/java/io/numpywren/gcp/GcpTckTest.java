@@ -9,6 +9,7 @@ import io.numpywren.task.TaskSigner;
 import io.numpywren.tck.ComputeBackendTck;
 import io.numpywren.tck.ProviderTck;
 import io.numpywren.tck.TckSuite;
+import io.numpywren.testing.FunctionFrontEnd;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -44,8 +45,9 @@ class GcpTckTest extends ProviderTck {
     private static synchronized FunctionFrontEnd function() throws IOException, InterruptedException {
         if (function == null) {
             gcs = new FakeGcs();
-            function = FunctionFrontEnd.start(Map.of(WorkerSettings.BUCKET, BUCKET, WorkerSettings.PREFIX, PREFIX,
-                    WorkerSettings.STORAGE_HOST, gcs.host(), WorkerSettings.TASK_KEY, KEY));
+            Map<String, String> environment = Map.of(WorkerSettings.BUCKET, BUCKET, WorkerSettings.PREFIX, PREFIX,
+                    WorkerSettings.STORAGE_HOST, gcs.host(), WorkerSettings.TASK_KEY, KEY);
+            function = FunctionFrontEnd.start(() -> FunctionInstance.start(environment));
             FunctionFrontEnd f = function;
             FakeGcs g = gcs;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -79,7 +81,7 @@ class GcpTckTest extends ProviderTck {
 
     @Override
     public ComputeBackend newBackend(BlockStore store) throws Exception {
-        return new CloudFunctionsBackend(function().url(), 2, TIMEOUT, 2L << 30, TaskSigner.fromBase64(KEY, "the test"),
+        return new CloudFunctionsBackend(function().origin(), 2, TIMEOUT, 2L << 30, TaskSigner.fromBase64(KEY, "the test"),
                 Optional::empty);
     }
 
@@ -89,7 +91,7 @@ class GcpTckTest extends ProviderTck {
         HttpClient http = HttpClient.newHttpClient();
         return Optional.of(new ComputeBackendTck.OutsideAccess(request -> {
             try {
-                return TaskCodec.decodeResult(http.send(HttpRequest.newBuilder(function().url())
+                return TaskCodec.decodeResult(http.send(HttpRequest.newBuilder(function().origin())
                         .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(),
                         HttpResponse.BodyHandlers.ofByteArray()).body());
             } catch (IOException | InterruptedException e) {

@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", description = "write the result as .npy: C, L, R, the singular values, or X")
     Path output;
 
-    @Option(names = "--backend", description = "local, aws or gcp (default: numpywren.backend, i.e. local)")
+    @Option(names = "--backend", description = "local, aws, gcp or azure (default: numpywren.backend, i.e. local)")
     String backend;
 
     @Option(names = "--store", description = "memory, file:DIR, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix (default: numpywren.store, i.e. memory)")

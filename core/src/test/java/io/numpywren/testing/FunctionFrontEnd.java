@@ -1,4 +1,4 @@
-package io.numpywren.gcp;
+package io.numpywren.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -22,20 +22,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What stands between a caller and a Cloud Functions instance: the platform's front end, here in
- * front of one {@link FunctionInstance} (the worker under the invoker, in a JVM of its own). It
- * forwards each request and can inject, per request and drawn from a seed, the platform's
- * faults: a 429 without running anything (no instance available); the instance's JVM killed
- * while it runs the task, the request then answered 503 and a new instance started (a cold
- * start) for what follows; and the answer dropped (the connection closed) after the worker wrote.
+ * What stands between a caller and a function instance: the platform's front end (Cloud
+ * Functions', Azure Functions'), here in front of one instance in a JVM of its own. It forwards
+ * each request (path, query and headers) and can inject, per request and drawn from a seed, the
+ * platform's faults: a 429 without running anything (no instance available); the instance's JVM
+ * killed while it runs the task, the request then answered 503 and a new instance started (a
+ * cold start) for what follows; and the answer dropped (the connection closed) after the worker
+ * wrote.
  */
 public final class FunctionFrontEnd implements AutoCloseable {
+    /** One running instance of the function, as the front end needs it. */
+    public interface Instance extends AutoCloseable {
+        /** Where it listens: scheme, host and port; requests keep their own path. */
+        URI origin();
+
+        /** What it wrote to its log. */
+        String output() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** Starts an instance (the first one, and each replacement of a killed one). */
+    public interface Starter {
+        Instance start() throws IOException, InterruptedException;
+    }
+
     /** Rates in [0, 1] of each fault per request; a killed instance dies within {@code killWithinMs} of the request. */
     public record Faults(double throttle, double kill, double drop, long seed, int killWithinMs) {
         public static final Faults NONE = new Faults(0, 0, 0, 1, 0);
     }
 
-    private final Map<String, String> environment;
+    private final Starter starter;
     private final HttpServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -43,16 +61,19 @@ public final class FunctionFrontEnd implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Headers the JDK's client sets itself. */
+    private static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect",
+            "host", "upgrade");
     private final StringBuilder pastOutput = new StringBuilder();
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong killed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
-    private volatile CompletableFuture<FunctionInstance> instance;
+    private volatile CompletableFuture<Instance> instance;
     private volatile Faults faults = Faults.NONE;
     private Random random = new Random(1);
 
-    private FunctionFrontEnd(Map<String, String> environment, FunctionInstance first) throws IOException {
-        this.environment = environment;
+    private FunctionFrontEnd(Starter starter, Instance first) throws IOException {
+        this.starter = starter;
         this.instance = CompletableFuture.completedFuture(first);
         System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -71,12 +92,13 @@ public final class FunctionFrontEnd implements AutoCloseable {
         server.start();
     }
 
-    /** Starts one instance of the worker with {@code environment} behind a new front end. */
-    public static FunctionFrontEnd start(Map<String, String> environment) throws IOException, InterruptedException {
-        return new FunctionFrontEnd(environment, FunctionInstance.start(environment));
+    /** Starts one instance behind a new front end. */
+    public static FunctionFrontEnd start(Starter starter) throws IOException, InterruptedException {
+        return new FunctionFrontEnd(starter, starter.start());
     }
 
-    public URI url() {
+    /** The front end's address; a request's path and query reach the instance as they are. */
+    public URI origin() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
     }
 
@@ -122,7 +144,7 @@ public final class FunctionFrontEnd implements AutoCloseable {
             answer(x, 429, "Rate exceeded. (injected: no instance was available)");
             return;
         }
-        FunctionInstance target;
+        Instance target;
         try {
             target = instance.join();
         } catch (CompletionException e) {
@@ -134,12 +156,13 @@ public final class FunctionFrontEnd implements AutoCloseable {
         }
         HttpResponse<byte[]> response;
         try {
-            HttpRequest.Builder forward = HttpRequest.newBuilder(target.url()).timeout(Duration.ofMinutes(5))
-                    .method(x.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-            String type = x.getRequestHeaders().getFirst("Content-Type");
-            if (type != null) {
-                forward.header("Content-Type", type);
-            }
+            HttpRequest.Builder forward = HttpRequest.newBuilder(target.origin().resolve(x.getRequestURI()))
+                    .timeout(Duration.ofMinutes(5)).method(x.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+            x.getRequestHeaders().forEach((name, values) -> {
+                if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    values.forEach(v -> forward.header(name, v));
+                }
+            });
             response = http.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             answer(x, 503, "The request failed because the instance crashed (injected)");
@@ -163,7 +186,7 @@ public final class FunctionFrontEnd implements AutoCloseable {
     }
 
     /** Kills {@code target} if it is still the instance, and starts its replacement. */
-    private synchronized void kill(FunctionInstance target) {
+    private synchronized void kill(Instance target) {
         if (instance.getNow(null) != target) {
             return;
         }
@@ -176,7 +199,7 @@ public final class FunctionFrontEnd implements AutoCloseable {
         }
         instance = CompletableFuture.supplyAsync(() -> {
             try {
-                return FunctionInstance.start(environment);
+                return starter.start();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
