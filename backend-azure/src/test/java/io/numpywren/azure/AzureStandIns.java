@@ -1,13 +1,13 @@
 package io.numpywren.azure;
 
 import io.numpywren.task.TaskSigner;
+import io.numpywren.testing.StandIns;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Azure without a subscription: Blob Storage (Azurite) and the packaged function app under the
@@ -70,26 +70,13 @@ public final class AzureStandIns implements AutoCloseable {
 
     /** Starts the stand-ins, writes their settings to the file given (HOCON), and runs until interrupted. */
     public static void main(String[] args) throws Exception {
-        Path conf = Path.of(args.length > 0 ? args[0] : "azure-stand-ins.conf").toAbsolutePath();
+        Path conf = Path.of(args.length > 0 ? args[0] : "stand-ins.conf").toAbsolutePath();
         AzureStandIns standIns = start();
-        StringBuilder hocon = new StringBuilder("# numpywren on the Azure stand-ins (backend-azure/stand-ins)\n");
-        standIns.settings().forEach((k, v) -> hocon.append(k).append(" = \"").append(v).append("\"\n"));
-        Files.writeString(conf, hocon);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                standIns.close();
-            } catch (IOException ignored) {
-                // exiting anyway
-            }
-            stopped.countDown();
-        }, "azure-stand-ins-stop"));
-        System.out.println("Blob Storage (Azurite): " + standIns.azurite.blobEndpoint() + " (container " + CONTAINER + ")");
-        System.out.println("function app (test host): " + standIns.host.url());
-        System.out.println("settings written to " + conf + "; in another shell:");
-        System.out.println("  ./numpywren run cholesky --n 1024 --block 256 --backend azure --store az://" + CONTAINER + "/"
-                + PREFIX + " --config " + conf);
-        System.out.println("Ctrl-C stops the stand-ins.");
-        stopped.await();
+        StandIns.serve("numpywren on the Azure stand-ins (backend-azure/stand-ins)",
+                standIns, standIns.settings(), conf, List.of(
+                "Blob Storage (Azurite): " + standIns.azurite.blobEndpoint() + " (container " + CONTAINER + ")",
+                "function app (test host): " + standIns.host.url(),
+                "  ./numpywren run cholesky --n 1024 --block 256 --backend azure --store az://" + CONTAINER + "/"
+                + PREFIX + " --config " + conf));
     }
 }

@@ -1,9 +1,9 @@
 package io.numpywren.azure;
 
+import io.numpywren.testing.Processes;
+
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -63,30 +63,19 @@ public final class Azurite implements AutoCloseable {
             abort("Azurite is not installed: npm install -g azurite@3.35.0 (as .ci/run does), or set NUMPYWREN_AZURITE "
                     + "to its azurite-blob");
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Processes.freePort();
         Path dir = Files.createTempDirectory("numpywren-azurite-");
         Process p = new ProcessBuilder(List.of(exe.toString(), "--blobHost", "127.0.0.1", "--blobPort",
                 Integer.toString(port), "--location", dir.toString(), "--silent", "--skipApiVersionCheck", "--loose"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("azurite.log").toFile()).start();
         Azurite azurite = new Azurite(p, port, dir);
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                String log = Files.readString(dir.resolve("azurite.log"));
-                azurite.close();
-                throw new IllegalStateException("Azurite exited with " + p.exitValue() + ":\n" + log);
-            }
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return azurite;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        try {
+            Processes.awaitListening(p, port, "Azurite", () -> Files.readString(dir.resolve("azurite.log")));
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            azurite.close();
+            throw e;
         }
-        azurite.close();
-        throw new IllegalStateException("Azurite did not listen on " + port + " within 60 s");
+        return azurite;
     }
 
     /** The blob endpoint, with the account in its path as Azurite wants it. */

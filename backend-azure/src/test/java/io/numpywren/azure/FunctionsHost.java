@@ -1,10 +1,9 @@
 package io.numpywren.azure;
 
-import io.numpywren.testing.FunctionFrontEnd;
+import io.numpywren.tck.FunctionFrontEnd;
+import io.numpywren.testing.Processes;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,10 +50,7 @@ public final class FunctionsHost implements FunctionFrontEnd.Instance {
         Path dir = Files.createTempDirectory("numpywren-function-app-");
         Path app = dir.resolve("wwwroot");
         unzip(appZip, app);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Processes.freePort();
         String classpath = System.getProperty("numpywren.host.classes") + java.io.File.pathSeparator
                 + Files.readString(Path.of(System.getProperty("numpywren.host.classpath"))).trim();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -65,7 +61,7 @@ public final class FunctionsHost implements FunctionFrontEnd.Instance {
         pb.environment().putAll(settings);
         pb.environment().put("WEBSITE_SITE_NAME", "numpywren-worker");
         FunctionsHost host = new FunctionsHost(pb.start(), port, dir, functionKey);
-        host.awaitListening();
+        Processes.awaitListening(host.process, port, "the host", host::output);
         return host;
     }
 
@@ -84,21 +80,6 @@ public final class FunctionsHost implements FunctionFrontEnd.Instance {
                 }
             }
         }
-    }
-
-    private void awaitListening() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the host exited with " + process.exitValue() + ":\n" + output());
-            }
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("the host did not listen on " + port + " within 60 s:\n" + output());
     }
 
     @Override

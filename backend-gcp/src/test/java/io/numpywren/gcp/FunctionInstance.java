@@ -1,10 +1,9 @@
 package io.numpywren.gcp;
 
-import io.numpywren.testing.FunctionFrontEnd;
+import io.numpywren.tck.FunctionFrontEnd;
+import io.numpywren.testing.Processes;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,10 +42,7 @@ public final class FunctionInstance implements FunctionFrontEnd.Instance {
                                   java.util.function.UnaryOperator<List<String>> wrap)
             throws IOException, InterruptedException {
         String invoker = Files.readString(Path.of(System.getProperty("numpywren.invoker.classpath"))).trim();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = Processes.freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-jar", invoker, "--classpath", code, "--target", WORKER_FUNCTION,
                 "--port", Integer.toString(port)));
@@ -57,23 +53,8 @@ public final class FunctionInstance implements FunctionFrontEnd.Instance {
         pb.environment().putAll(environment);
         pb.environment().put("K_SERVICE", "numpywren-worker");
         FunctionInstance instance = new FunctionInstance(pb.start(), port, log);
-        instance.awaitListening();
+        Processes.awaitListening(instance.process, port, "the function", instance::output);
         return instance;
-    }
-
-    private void awaitListening() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the function exited with " + process.exitValue() + ":\n" + output());
-            }
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("the function did not listen on " + port + " within 60 s:\n" + output());
     }
 
     @Override

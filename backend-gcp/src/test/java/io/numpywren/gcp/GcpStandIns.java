@@ -1,13 +1,13 @@
 package io.numpywren.gcp;
 
 import io.numpywren.task.TaskSigner;
+import io.numpywren.testing.StandIns;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Google Cloud without an account: Cloud Storage ({@link FakeGcs}), Secret Manager and Cloud
@@ -76,27 +76,14 @@ public final class GcpStandIns implements AutoCloseable {
 
     /** Starts the stand-ins, writes their settings to the file given (HOCON), and runs until interrupted. */
     public static void main(String[] args) throws Exception {
-        Path conf = Path.of(args.length > 0 ? args[0] : "gcp-stand-ins.conf").toAbsolutePath();
+        Path conf = Path.of(args.length > 0 ? args[0] : "stand-ins.conf").toAbsolutePath();
         GcpStandIns standIns = start();
-        StringBuilder hocon = new StringBuilder("# numpywren on the Google Cloud stand-ins (backend-gcp/stand-ins)\n");
-        standIns.settings().forEach((k, v) -> hocon.append(k).append(" = \"").append(v).append("\"\n"));
-        Files.writeString(conf, hocon);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                standIns.close();
-            } catch (IOException ignored) {
-                // exiting anyway
-            }
-            stopped.countDown();
-        }, "gcp-stand-ins-stop"));
-        System.out.println("Cloud Storage stand-in:  " + standIns.gcs.host() + " (bucket " + BUCKET + ")");
-        System.out.println("Secret Manager and Cloud Functions' API: " + standIns.apis.endpoint());
-        System.out.println("worker function (invoker): " + standIns.function.url());
-        System.out.println("settings written to " + conf + "; in another shell:");
-        System.out.println("  ./numpywren run cholesky --n 1024 --block 256 --backend gcp --store gs://" + BUCKET + "/" + PREFIX
-                + " --config " + conf);
-        System.out.println("Ctrl-C stops the stand-ins.");
-        stopped.await();
+        StandIns.serve("numpywren on the Google Cloud stand-ins (backend-gcp/stand-ins)",
+                standIns, standIns.settings(), conf, List.of(
+                "Cloud Storage stand-in:  " + standIns.gcs.host() + " (bucket " + BUCKET + ")",
+                "Secret Manager and Cloud Functions' API: " + standIns.apis.endpoint(),
+                "worker function (invoker): " + standIns.function.url(),
+                "  ./numpywren run cholesky --n 1024 --block 256 --backend gcp --store gs://" + BUCKET + "/" + PREFIX
+                + " --config " + conf));
     }
 }

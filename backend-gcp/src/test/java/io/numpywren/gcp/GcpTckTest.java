@@ -1,7 +1,6 @@
 package io.numpywren.gcp;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.numpywren.backend.ComputeBackend;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.task.TaskCodec;
@@ -9,14 +8,14 @@ import io.numpywren.task.TaskSigner;
 import io.numpywren.tck.ComputeBackendTck;
 import io.numpywren.tck.ProviderTck;
 import io.numpywren.tck.TckSuite;
-import io.numpywren.testing.FunctionFrontEnd;
+import io.numpywren.tck.FunctionFrontEnd;
+import io.numpywren.tck.PlatformFaults;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GcpTckTest extends ProviderTck {
     private static final FunctionFrontEnd.Faults FAULTS = new FunctionFrontEnd.Faults(0.03, 0.01, 0.02, 4, 40);
-    private Map<String, Long> injectedBefore;
+    private PlatformFaults platformFaults;
     private static final String BUCKET = "numpywren-tck";
     private static final String PREFIX = "blocks";
     private static final String KEY = TaskSigner.newKey();
@@ -60,6 +59,13 @@ class GcpTckTest extends ProviderTck {
             }, "gcp-stand-ins-stop"));
         }
         return function;
+    }
+
+    private PlatformFaults faults() throws IOException, InterruptedException {
+        if (platformFaults == null) {
+            platformFaults = new PlatformFaults(function(), FAULTS);
+        }
+        return platformFaults;
     }
 
     private static GcsBlockStore.Builder store(String bucket) {
@@ -100,45 +106,25 @@ class GcpTckTest extends ProviderTck {
         }, TaskSigner.fromBase64(KEY, "the test")));
     }
 
-    /** Whatever a suite sent it, the function never wrote its key to its log. */
-    @Override
-    public void afterSuite(TckSuite suite) throws Exception {
-        function().faults(FunctionFrontEnd.Faults.NONE);
-        assertThat(function().output()).as("the function's log after " + suite).doesNotContain(KEY);
-        if (suite == TckSuite.FAULT_TOLERANCE) {
-            Map<String, Long> injected = function().injected();
-            for (String fault : List.of("throttled", "killed", "dropped")) {
-                assertThat(injected.get(fault) - injectedBefore.get(fault)).as("faults '%s' the front end injected", fault)
-                        .isPositive();
-            }
-        }
-    }
-
     @Override
     public void beforeSuite(TckSuite suite) throws Exception {
-        if (suite == TckSuite.FAULT_TOLERANCE) {
-            injectedBefore = function().injected();
-        }
+        faults().beforeSuite(suite);
     }
 
-    /**
-     * No platform faults while a job is cancelled: a killed instance's task waits for a cold
-     * start, outlives its lease, and the scheduler, which cleans up without waiting for attempts
-     * whose lease expired, may remove the job area before that attempt writes its block.
-     */
     @Override
     public void beforeTest(TckSuite suite, String test) throws Exception {
-        function().faults(suite == TckSuite.FAULT_TOLERANCE && !test.startsWith("cancelling")
-                ? FAULTS : FunctionFrontEnd.Faults.NONE);
+        faults().beforeTest(suite, test);
     }
 
-    /** Leases of at least 1 s under faults: a request crosses HTTP and a JVM boundary. */
+    /** Whatever a suite sent it, the function never logged the key; after the fault suite, each kind of fault occurred. */
+    @Override
+    public void afterSuite(TckSuite suite) throws Exception {
+        faults().afterSuite(suite);
+        assertThat(function().output()).as("the function's log after " + suite).doesNotContain(KEY);
+    }
+
     @Override
     public Config config(TckSuite suite) {
-        return suite != TckSuite.FAULT_TOLERANCE ? ConfigFactory.empty() : ConfigFactory.parseString("""
-                numpywren.scheduler.lease.minimum = 1s
-                numpywren.scheduler.lease.initial = 2s
-                numpywren.scheduler.lease.factor = 3.0
-                """);
+        return PlatformFaults.leases(suite);
     }
 }

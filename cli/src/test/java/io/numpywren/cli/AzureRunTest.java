@@ -2,6 +2,7 @@ package io.numpywren.cli;
 
 import io.numpywren.azure.AzureStandIns;
 import io.numpywren.azure.Azurite;
+import io.numpywren.testing.StandIns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,9 +26,7 @@ class AzureRunTest {
         assumeTrue(Azurite.executable().isPresent(), "Azurite is not installed: npm install -g azurite@3.35.0");
         try (AzureStandIns standIns = AzureStandIns.start()) {
             Path conf = tmp.resolve("azure.conf");
-            StringBuilder hocon = new StringBuilder();
-            standIns.settings().forEach((k, v) -> hocon.append(k).append(" = \"").append(v).append("\"\n"));
-            Files.writeString(conf, hocon);
+            Files.writeString(conf, StandIns.hocon("the stand-ins", standIns.settings()));
 
             CliRun r = CliRun.of("run", "cholesky", "--n", "512", "--block", "128", "--no-progress", "--backend", "azure",
                     "--store", "az://numpywren/blocks", "--config", conf.toString());

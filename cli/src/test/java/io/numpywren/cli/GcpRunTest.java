@@ -1,6 +1,7 @@
 package io.numpywren.cli;
 
 import io.numpywren.gcp.GcpStandIns;
+import io.numpywren.testing.StandIns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,9 +26,7 @@ class GcpRunTest {
     void aCholeskyRunsOnTheCloudFunctionsStandInsAndReportsItsCost() throws Exception {
         try (GcpStandIns standIns = GcpStandIns.start()) {
             Path conf = tmp.resolve("gcp.conf");
-            StringBuilder hocon = new StringBuilder();
-            standIns.settings().forEach((k, v) -> hocon.append(k).append(" = \"").append(v).append("\"\n"));
-            Files.writeString(conf, hocon);
+            Files.writeString(conf, StandIns.hocon("the stand-ins", standIns.settings()));
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
 

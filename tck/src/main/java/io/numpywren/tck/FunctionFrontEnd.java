@@ -1,4 +1,4 @@
-package io.numpywren.testing;
+package io.numpywren.tck;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
