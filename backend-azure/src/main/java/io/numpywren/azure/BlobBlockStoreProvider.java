@@ -11,11 +11,12 @@ import java.util.function.Function;
 /**
  * {@code numpywren.store = "az://container/prefix"} (or {@code azblob://}), or {@code "az"} for the
  * azure backend's container and prefix. Settings from {@code numpywren.stores.az}, else the azure
- * backend's ({@code storage-account}, {@code blob-endpoint}, {@code connection-string}): {@code account} (the storage account, reached at
- * https://&lt;account&gt;.blob.core.windows.net with {@code DefaultAzureCredential}) or
- * {@code endpoint} (another blob endpoint, the same way), or {@code connection-string} (for
- * development: Azurite's). With none of them, the connection string in the environment variable
- * {@value #CONNECTION_STRING_VARIABLE} is used, as Azure's own tools do.
+ * backend's ({@code storage-account}, {@code blob-endpoint}, {@code connection-string}):
+ * {@code account} (the storage account, reached at https://&lt;account&gt;.blob.core.windows.net
+ * with {@code DefaultAzureCredential}) or {@code endpoint} (another blob endpoint, the same way),
+ * or {@code connection-string} (for development: Azurite's). With none of them, the connection
+ * string in the environment variable {@value #CONNECTION_STRING_VARIABLE} is used, as Azure's own
+ * tools do.
  */
 public final class BlobBlockStoreProvider implements BlockStoreProvider {
     public static final String CONNECTION_STRING_VARIABLE = "AZURE_STORAGE_CONNECTION_STRING";

@@ -263,7 +263,7 @@ public final class BlockMatrix {
         MatrixHeader header = new MatrixHeader(MatrixHeader.FORMAT, MatrixHeader.VERSION, name, rows, cols,
                 blockRows, blockCols, dtype.numpyName(), leadingGrid, structure.name(), exactBlockShapes);
         try {
-            store.put(headerKey(), ByteBuffer.wrap(JSON.writeValueAsBytes(header)));
+            store.putIdempotently(headerKey(), ByteBuffer.wrap(JSON.writeValueAsBytes(header)));
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode header of matrix '" + name + "'", e);
         }
@@ -350,7 +350,7 @@ public final class BlockMatrix {
 
     /** Writes the block at {@code index}; its shape must match the grid position. */
     public void write(Block block, int... index) {
-        store.put(writableKey(block, index), BlockCodec.encode(block, dtype));
+        store.putIdempotently(writableKey(block, index), BlockCodec.encode(block, dtype));
     }
 
     /**

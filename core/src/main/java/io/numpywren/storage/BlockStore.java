@@ -36,6 +36,29 @@ public interface BlockStore extends AutoCloseable {
     void put(String key, ByteBuffer bytes);
 
     /**
+     * {@link #put}, where an object already holding exactly these bytes counts as this write: an
+     * object store's client retries a conditional write whose answer was lost, and the retry then
+     * finds the object the first attempt wrote. For the driver's own writes (imports, headers);
+     * an object with other bytes is still a {@link BlockExistsException}.
+     */
+    default void putIdempotently(String key, ByteBuffer bytes) {
+        ByteBuffer mine = bytes.duplicate();
+        try {
+            put(key, bytes);
+        } catch (BlockExistsException e) {
+            ByteBuffer there;
+            try {
+                there = get(key);
+            } catch (BlockNotFoundException removedMeanwhile) {
+                throw e;
+            }
+            if (!there.equals(mine)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
      * {@link #put} that replaces an existing object atomically instead of refusing: for a caller
      * that means to overwrite, never for task outputs or imports.
      */
