@@ -142,23 +142,20 @@ public final class LambdaBackend implements ComputeBackend {
 
     @Override
     public CompletionStage<TaskResult> submit(TaskSpec spec) {
-        CompletableFuture<TaskResult> result = new CompletableFuture<>();
-        byte[] payload = signer.sign(spec);
-        if (payload.length > MAX_REQUEST_BYTES) {
-            result.complete(TaskResult.failure(spec, worker(), TaskError.deterministic("malformed-spec",
-                    "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: its spec is " + payload.length
-                            + " bytes, more than Lambda's limit of " + MAX_REQUEST_BYTES
-                            + " bytes for a synchronous invocation (maxRequestBytes)", null)));
-            return result;
-        }
         return invocations.submit(spec);
     }
 
     private CompletableFuture<TaskResult> invoke(TaskSpec spec) {
         CompletableFuture<InvokeResponse> call;
         try {
-            // Signed as it leaves, not when queued: a task may wait longer than a signature lasts.
+            // Signed once, as it leaves, not when queued: a task may wait longer than a signature lasts.
             byte[] payload = signer.sign(spec);
+            if (payload.length > MAX_REQUEST_BYTES) {
+                return CompletableFuture.completedFuture(TaskResult.failure(spec, worker(), TaskError.deterministic(
+                        "malformed-spec", "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: its spec is "
+                                + payload.length + " bytes, more than Lambda's limit of " + MAX_REQUEST_BYTES
+                                + " bytes for a synchronous invocation (maxRequestBytes)", null)));
+            }
             call = client.invoke(r -> r.functionName(functionName).invocationType(InvocationType.REQUEST_RESPONSE)
                     .payload(SdkBytes.fromByteArrayUnsafe(payload)));
         } catch (RuntimeException e) {

@@ -4,7 +4,6 @@ import io.numpywren.storage.BlockExistsException;
 import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
-import io.numpywren.storage.InvalidKeyException;
 import io.numpywren.storage.ObjectNames;
 import io.numpywren.storage.StoreException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -458,13 +457,9 @@ public final class S3BlockStore implements BlockStore {
                 throw new IllegalArgumentException("'" + bucket + "' is not a valid S3 bucket name (3-63 characters: "
                         + "a-z 0-9 . -, starting and ending with a letter or digit)");
             }
-            if (!prefix.isEmpty()) {
-                try {
-                    BlockKeys.validate(prefix);
-                } catch (InvalidKeyException e) {
-                    throw new IllegalArgumentException("the S3 key prefix is not valid: " + e.getMessage(), e);
-                }
-            }
+            ObjectNames.prefixProblem(prefix).ifPresent(problem -> {
+                throw new IllegalArgumentException("the S3 store's " + problem);
+            });
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
             }

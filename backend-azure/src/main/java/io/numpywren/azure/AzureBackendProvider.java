@@ -26,9 +26,9 @@ public final class AzureBackendProvider implements BackendProvider {
                     + ", but the job's store is " + (context.store() == null ? "none" : context.store().description())
                     + ": use --store " + settings.location().replaceFirst("/$", "") + " (the same container and prefix)");
         }
-        TaskSigner signer = TaskSigner.fromBase64(KeyVaultKeys.taskKey(settings), "the secret "
-                + AzureSettings.TASK_KEY_SECRET);
+        KeyVaultKeys.Keys keys = KeyVaultKeys.read(settings);
+        TaskSigner signer = TaskSigner.fromBase64(keys.taskKey(), "the secret " + AzureSettings.TASK_KEY_SECRET);
         return new AzureFunctionsBackend(settings.url(), settings.concurrency(), settings.timeout(),
-                (long) settings.memoryMb() << 20, signer, KeyVaultKeys.functionKey(settings));
+                (long) settings.memoryMb() << 20, signer, keys.functionKey());
     }
 }

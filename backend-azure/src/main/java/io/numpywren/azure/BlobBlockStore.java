@@ -20,7 +20,6 @@ import com.azure.storage.common.policy.RetryPolicyType;
 import io.numpywren.storage.BlockExistsException;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
-import io.numpywren.storage.InvalidKeyException;
 import io.numpywren.storage.ObjectNames;
 import io.numpywren.storage.StoreException;
 
@@ -253,13 +252,7 @@ public final class BlobBlockStore implements BlockStore {
                 problems.add("container '" + container + "' is not a Blob Storage container name (3-63 of a-z 0-9 -, "
                         + "no double hyphen, starting and ending with a letter or digit)");
             }
-            if (!prefix.isEmpty()) {
-                try {
-                    io.numpywren.storage.BlockKeys.validate(prefix);
-                } catch (InvalidKeyException e) {
-                    problems.add("prefix '" + prefix + "' is not a valid key prefix: " + e.getMessage());
-                }
-            }
+            ObjectNames.prefixProblem(prefix).ifPresent(problems::add);
             if (connectionString == null && endpoint == null) {
                 problems.add("neither an endpoint (https://<account>.blob.core.windows.net) nor a connection string is set");
             }

@@ -16,24 +16,32 @@ public final class KeyVaultKeys {
     private KeyVaultKeys() {
     }
 
-    /** The task-signing key, base64. */
-    public static String taskKey(AzureSettings settings) {
-        return settings.taskKey().isEmpty() ? read(settings, AzureSettings.TASK_KEY_SECRET) : settings.taskKey();
+    /** Both keys: the task-signing key (base64) and the function key. */
+    public record Keys(String taskKey, String functionKey) {
+        /** Never shows either key. */
+        @Override
+        public String toString() {
+            return "Keys[hidden]";
+        }
     }
 
-    /** The function key. */
-    public static String functionKey(AzureSettings settings) {
-        return settings.functionKey().isEmpty() ? read(settings, AzureSettings.FUNCTION_KEY_SECRET) : settings.functionKey();
-    }
-
-    private static String read(AzureSettings settings, String secret) {
+    /** Reads the keys a setting does not give, with one client (one sign-in) for both. */
+    public static Keys read(AzureSettings settings) {
+        if (!settings.taskKey().isEmpty() && !settings.functionKey().isEmpty()) {
+            return new Keys(settings.taskKey(), settings.functionKey());
+        }
         if (settings.keyVault().isEmpty()) {
-            throw new IllegalArgumentException("numpywren.backends.azure: key-vault is not set, so the secret " + secret
-                    + " cannot be read");
+            throw new IllegalArgumentException("numpywren.backends.azure: key-vault is not set, so the keys cannot be read");
         }
         SecretClient client = new SecretClientBuilder().vaultUrl(settings.vaultUrl().toString())
                 .credential(new DefaultAzureCredentialBuilder().build()).httpClient(new JdkHttpClientBuilder().build())
                 .buildClient();
+        return new Keys(settings.taskKey().isEmpty() ? read(client, settings, AzureSettings.TASK_KEY_SECRET) : settings.taskKey(),
+                settings.functionKey().isEmpty() ? read(client, settings, AzureSettings.FUNCTION_KEY_SECRET)
+                        : settings.functionKey());
+    }
+
+    private static String read(SecretClient client, AzureSettings settings, String secret) {
         try {
             return client.getSecret(secret).getValue();
         } catch (HttpResponseException e) {

@@ -58,7 +58,7 @@ class AzureSettingsTest {
         assertThat(s.keyVault()).isEqualTo("nw-worker-7-kv");
         AzureSettings development = AzureSettings.from(Map.of("app-name", "nw-worker-7", "storage-account", "nwblocks7",
                 "task-key", "k1", "function-key", "k2"));
-        assertThat(KeyVaultKeys.taskKey(development)).isEqualTo("k1");
-        assertThat(KeyVaultKeys.functionKey(development)).isEqualTo("k2");
+        assertThat(KeyVaultKeys.read(development).taskKey()).isEqualTo("k1");
+        assertThat(KeyVaultKeys.read(development).functionKey()).isEqualTo("k2");
     }
 }

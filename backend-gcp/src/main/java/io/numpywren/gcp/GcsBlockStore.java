@@ -13,10 +13,8 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
 import io.numpywren.storage.BlockExistsException;
-import io.numpywren.storage.BlockKeys;
 import io.numpywren.storage.BlockNotFoundException;
 import io.numpywren.storage.BlockStore;
-import io.numpywren.storage.InvalidKeyException;
 import io.numpywren.storage.ObjectNames;
 
 import java.io.IOException;
@@ -299,13 +297,7 @@ public final class GcsBlockStore implements BlockStore {
             if (bucket == null || !bucket.matches("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")) {
                 problems.add("bucket '" + bucket + "' is not a Cloud Storage bucket name (3-222 of a-z 0-9 . _ -)");
             }
-            if (!prefix.isEmpty()) {
-                try {
-                    BlockKeys.validate(prefix);
-                } catch (InvalidKeyException e) {
-                    problems.add("prefix '" + prefix + "' is not a valid key prefix: " + e.getMessage());
-                }
-            }
+            ObjectNames.prefixProblem(prefix).ifPresent(problems::add);
             if (chunkBytes < 256 * 1024 || chunkBytes % (256 * 1024) != 0) {
                 problems.add("the resumable chunk must be a positive multiple of 256 KiB, got " + chunkBytes);
             }

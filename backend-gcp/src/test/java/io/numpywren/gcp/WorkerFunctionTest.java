@@ -1,14 +1,12 @@
 package io.numpywren.gcp;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.numpywren.codec.BlockCodec;
 import io.numpywren.matrix.Block;
 import io.numpywren.task.TaskCodec;
-import io.numpywren.task.TaskError;
 import io.numpywren.task.TaskResult;
 import io.numpywren.task.TaskSigner;
 import io.numpywren.task.TaskSpec;
+import io.numpywren.testing.ForgedRequests;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its key says so.
  */
 class WorkerFunctionTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUCKET = "worker-blocks";
     private static final String KEY = TaskSigner.newKey();
     private static FakeGcs gcs;
@@ -85,27 +82,17 @@ class WorkerFunctionTest {
     @Test
     void forgedAlteredAndMalformedRequestsGet4xxAndTouchNothing() throws Exception {
         putInput("jobs/in/A/0_0");
-        byte[] genuine = driver.sign(scale("j2", "jobs/in/A/0_0", "jobs/j2/B/0_0"));
-        ObjectNode altered = (ObjectNode) JSON.readTree(genuine);
-        altered.put("signed", altered.get("signed").asText().replace("jobs/j2/B/0_0", "jobs/in/A/0_1"));
-        Map<byte[], Integer> requests = new java.util.LinkedHashMap<>();
-        requests.put(TaskCodec.encode(scale("j2", "jobs/in/A/0_0", "jobs/j2/B/0_0")), 403);
-        requests.put(TaskSigner.fromBase64(TaskSigner.newKey(), "another").sign(scale("j2", "jobs/in/A/0_0",
-                "jobs/j2/B/0_0")), 403);
-        requests.put(JSON.writeValueAsBytes(altered), 403);
-        requests.put("{not json".getBytes(), 403);
-        // Signed, but reaching outside the job's namespace and the worker's root.
-        requests.put(driver.sign(scale("j2", "jobs/in/A/0_0", "elsewhere/B/0_0")), 400);
         int before = gcs.objects(BUCKET).size();
 
-        for (Map.Entry<byte[], Integer> request : requests.entrySet()) {
-            HttpResponse<byte[]> r = post(request.getKey());
-            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(request.getValue());
-            TaskResult result = TaskCodec.decodeResult(r.body());
-            assertThat(result.ok()).isFalse();
-            assertThat(result.error().kind()).isEqualTo(TaskError.Kind.DETERMINISTIC);
-            assertThat(result.error().type()).isEqualTo(request.getValue() == 403 ? "forged-spec" : "malformed-spec");
-        }
+        // Signed, but reaching outside the job's namespace and the worker's root: 400; the rest 403.
+        ForgedRequests.assertRefused(driver, scale("j2", "jobs/in/A/0_0", "jobs/j2/B/0_0"), "jobs/j2/B/0_0",
+                "jobs/in/A/0_1", scale("j2", "jobs/in/A/0_0", "elsewhere/B/0_0"), body -> {
+                    try {
+                        return post(body);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
         assertThat(gcs.objects(BUCKET)).hasSize(before);
         assertThat(function.output()).doesNotContain(KEY);
     }

@@ -102,23 +102,23 @@ public class HttpFunctionBackend implements ComputeBackend {
 
     @Override
     public CompletionStage<TaskResult> submit(TaskSpec spec) {
-        byte[] payload = signer.sign(spec);
-        if (payload.length > platform.maxRequestBytes()) {
-            return CompletableFuture.completedFuture(TaskResult.failure(spec, worker(), TaskError.deterministic(
-                    "malformed-spec", "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: its spec is "
-                            + payload.length + " bytes, more than the platform's limit of " + platform.maxRequestBytes()
-                            + " bytes for a request (maxRequestBytes)", null)));
-        }
         return invocations.submit(spec);
     }
 
     private CompletableFuture<TaskResult> invoke(TaskSpec spec) {
         HttpRequest.Builder request;
         try {
-            // Signed as it leaves, not when queued: a task may wait longer than a signature lasts.
+            // Signed once, as it leaves, not when queued: a task may wait longer than a signature lasts.
+            byte[] payload = signer.sign(spec);
+            if (payload.length > platform.maxRequestBytes()) {
+                return CompletableFuture.completedFuture(TaskResult.failure(spec, worker(), TaskError.deterministic(
+                        "malformed-spec", "task " + spec.taskId() + " of job " + spec.jobId() + " rejected: its spec is "
+                                + payload.length + " bytes, more than the platform's limit of " + platform.maxRequestBytes()
+                                + " bytes for a request (maxRequestBytes)", null)));
+            }
             request = HttpRequest.newBuilder(url).timeout(timeout.plusSeconds(30))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(signer.sign(spec)));
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
             credentials.get().forEach(request::header);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(TaskResult.failure(spec, worker(),

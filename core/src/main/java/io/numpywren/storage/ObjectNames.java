@@ -28,6 +28,19 @@ public final class ObjectNames {
         this.maxNameBytes = maxNameBytes;
     }
 
+    /** What is wrong with a store's key prefix ("" is fine: none), or empty. */
+    public static java.util.Optional<String> prefixProblem(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            BlockKeys.validate(prefix);
+            return java.util.Optional.empty();
+        } catch (InvalidKeyException e) {
+            return java.util.Optional.of("prefix '" + prefix + "' is not a valid key prefix: " + e.getMessage());
+        }
+    }
+
     /** The object name of a block key. */
     public String name(String key) {
         BlockKeys.validate(key);
