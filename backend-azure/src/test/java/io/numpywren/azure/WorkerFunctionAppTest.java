@@ -100,6 +100,10 @@ class WorkerFunctionAppTest {
                     .isNull();
             assertThat(zip.getEntry("org/jblas/DoubleMatrix.class")).isNull();
             assertThat(zip.getEntry("io/numpywren/lambdapack/Parser.class")).as("LAmbdaPACK is the driver's").isNull();
+            assertThat(zip.stream().map(java.util.zip.ZipEntry::getName))
+                    .as("the deploy's Resource Manager and Key Vault clients are the driver's")
+                    .noneMatch(n -> n.startsWith("com/azure/resourcemanager/") || n.startsWith("com/azure/core/management/")
+                            || n.startsWith("com/azure/security/keyvault/"));
         } finally {
             Files.delete(jar);
         }

@@ -1,6 +1,9 @@
 package io.numpywren.cli;
 
 import io.numpywren.aws.LambdaCostEstimate;
+import io.numpywren.azure.AzureFunctionsCostEstimate;
+import io.numpywren.azure.AzureSettings;
+import io.numpywren.azure.BlobBlockStore;
 import io.numpywren.aws.S3BlockStore;
 import io.numpywren.codec.BlockCodec;
 import io.numpywren.gcp.CloudFunctionsCostEstimate;
@@ -47,6 +50,16 @@ final class CostEstimates {
                         + "%.1f vCPU-s, %.1f GiB-s; Cloud Storage: %d Class A, %d Class B operations; no cold starts "
                         + "or free tier counted)", c.dollars(), c.requests(), c.vcpuSeconds(), c.gibSeconds(),
                         c.classAOps(), c.classBOps()), c));
+            }
+            case "azure" -> {
+                Map<String, String> settings = Numpywren.settings(nw.config(), "numpywren.backends.azure");
+                AzureFunctionsCostEstimate c = AzureFunctionsCostEstimate.of(attempts, r.workerSecondsBusy(),
+                        AzureSettings.from(settings).memoryMb(), r.bytesRead(), r.bytesWritten(), blockBytes,
+                        BlobBlockStore.DEFAULT_SINGLE_UPLOAD_BYTES, r.peakIntermediateBlocks(), r.wallSeconds(),
+                        AzureFunctionsCostEstimate.Prices.from(settings));
+                return Optional.of(new Estimate(String.format(Locale.ROOT, "$%.4f (Azure Functions: %d executions, "
+                        + "%.1f GB-s; Blob Storage: %d write, %d read operations; no cold starts or free grant counted)",
+                        c.dollars(), c.executions(), c.gbSeconds(), c.writeOps(), c.readOps()), c));
             }
             default -> {
                 return Optional.empty();

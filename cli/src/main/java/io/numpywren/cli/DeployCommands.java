@@ -1,11 +1,15 @@
 package io.numpywren.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
-/** What the cloud deploy commands ({@code aws}, {@code gcp}) share: where the worker's code is, and how they print. */
+/** What the cloud deploy commands ({@code aws}, {@code gcp}, {@code azure}) share: where the worker's code is, and how they print. */
 final class DeployCommands {
     private DeployCommands() {
     }
@@ -25,6 +29,18 @@ final class DeployCommands {
         if (value != null) {
             overrides.put(key, value);
         }
+    }
+
+    /** The settings: command-line overrides over a --config file (if given) over the defaults. */
+    static Config load(java.util.Map<String, Object> overrides, Path config) {
+        Config base = ConfigFactory.load();
+        if (config != null) {
+            if (!Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--config " + config + " is not a file");
+            }
+            base = ConfigFactory.parseFile(config.toFile()).withFallback(base);
+        }
+        return ConfigFactory.parseMap(overrides).withFallback(base).resolve();
     }
 
     /** The plan, one step per line, before anything is done. */

@@ -1,7 +1,6 @@
 package io.numpywren.cli;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.numpywren.gcp.GcpDeployPlan;
 import io.numpywren.gcp.GcpDeployer;
 import io.numpywren.gcp.GcpSettings;
@@ -81,14 +80,7 @@ final class GcpCommand implements Runnable {
             DeployCommands.override(overrides, "numpywren.backends.gcp.cpu", cpu);
             DeployCommands.override(overrides, "numpywren.backends.gcp.concurrency", maxInstances);
             DeployCommands.override(overrides, "numpywren.backends.gcp.timeout-seconds", timeoutSeconds);
-            Config base = ConfigFactory.load();
-            if (config != null) {
-                if (!java.nio.file.Files.isRegularFile(config)) {
-                    throw new IllegalArgumentException("--config " + config + " is not a file");
-                }
-                base = ConfigFactory.parseFile(config.toFile()).withFallback(base);
-            }
-            return ConfigFactory.parseMap(overrides).withFallback(base).resolve();
+            return DeployCommands.load(overrides, config);
         }
 
         static GcpSettings gcp(Config config) {

@@ -33,7 +33,9 @@ class AzureRunTest {
 
             assertThat(r.exit()).as(r.err() + "\n" + r.out()).isZero();
             assertThat(r.out()).contains("on the azure backend (2 workers)").contains("tasks                20")
-                    .containsPattern("residual: \\d\\.\\d+e-1\\d");
+                    .containsPattern("residual: \\d\\.\\d+e-1\\d")
+                    .containsPattern("estimated cost       \\$\\d+\\.\\d{4} \\(Azure Functions: 20 executions, "
+                            + "\\d+\\.\\d GB-s; Blob Storage: 20 write, \\d+ read operations");
             assertThat(r.out() + r.err() + standIns.host.output()).doesNotContain(standIns.key());
         }
     }
