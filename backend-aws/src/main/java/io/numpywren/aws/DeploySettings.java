@@ -1,9 +1,9 @@
 package io.numpywren.aws;
 
 import io.numpywren.backend.SettingsReader;
+import io.numpywren.kernel.LinearAlgebraProviders;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,10 +30,10 @@ public record DeploySettings(AwsSettings aws, String roleName, URI iamEndpoint, 
         }
         URI iam = r.url("iam-endpoint");
         String provider = r.text("kernel-provider", "auto");
-        if (!List.of("auto", "openblas", "netlib").contains(provider)) {
-            // The worker jar carries the bundled OpenBLAS only; netlib needs a BLAS in a layer of the user's.
-            r.problem("kernel-provider must be auto, openblas or netlib (the worker jar carries no JBLAS), got '"
-                    + provider + "'");
+        // The worker jar carries the bundled OpenBLAS only; netlib needs a BLAS in a layer of the user's.
+        String providerProblem = LinearAlgebraProviders.functionChoiceProblem(provider, "the worker jar");
+        if (providerProblem != null) {
+            r.problem(providerProblem);
         }
         String root = r.text("root");
         r.throwIfProblems();

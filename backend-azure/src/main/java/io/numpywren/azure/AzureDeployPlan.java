@@ -1,5 +1,7 @@
 package io.numpywren.azure;
 
+import io.numpywren.kernel.LinearAlgebraProviders;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -65,9 +67,9 @@ public final class AzureDeployPlan {
      * @param kernelProvider auto, openblas or netlib
      */
     public static AzureDeployPlan deploy(AzureDeploySettings settings, String root, String kernelProvider, Path artifact) {
-        if (!List.of("auto", "openblas", "netlib").contains(kernelProvider)) {
-            throw new IllegalArgumentException("kernel-provider must be auto, openblas or netlib (the function's jar "
-                    + "carries no JBLAS), got '" + kernelProvider + "'");
+        String providerProblem = LinearAlgebraProviders.functionChoiceProblem(kernelProvider, "the function's jar");
+        if (providerProblem != null) {
+            throw new IllegalArgumentException(providerProblem);
         }
         if (artifact == null || !Files.isRegularFile(artifact)) {
             throw new IllegalArgumentException("the function app's package " + artifact + " does not exist: build it with "
@@ -140,7 +142,9 @@ public final class AzureDeployPlan {
 
     /** Every role granted, in the order deploy grants them. */
     public List<Grant> grants() {
-        String container = backend().location() + " (container " + backend().container() + " of " + backend().storageAccount() + ")";
+        // The role's scope is the whole container: Azure RBAC scopes stop at containers (a prefix would need an ABAC condition).
+        String container = "the container " + backend().container() + " of " + backend().storageAccount()
+                + (backend().prefix().isEmpty() ? "" : " (the blocks live below " + backend().prefix() + "/)");
         String host = "the storage account " + settings.hostStorageAccount();
         String vault = "the key vault " + backend().keyVault();
         return List.of(
@@ -223,7 +227,8 @@ public final class AzureDeployPlan {
         AzureSettings s = backend();
         List<String> lines = new ArrayList<>();
         lines.add("subscription " + s.subscription() + ", region " + s.region() + "; calls made with DefaultAzureCredential");
-        lines.add("1. remove the roles on " + s.location() + " given to the app and to the driver");
+        lines.add("1. remove the roles deploy gave the app and the driver (on the container " + s.container() + " of "
+                + s.storageAccount() + ", the host account and the vault)");
         lines.add("2. delete the function app " + s.appName() + " and its plan " + planName());
         lines.add("3. delete the key vault " + s.keyVault() + " with both keys, and purge it (a later deploy makes new keys)");
         lines.add("4. delete the storage account " + settings.hostStorageAccount() + " (the host's state and the package)");

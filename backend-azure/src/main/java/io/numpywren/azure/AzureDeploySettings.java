@@ -26,22 +26,29 @@ public record AzureDeploySettings(AzureSettings backend, String hostStorageAccou
     public static final URI PUBLIC_MANAGEMENT = URI.create("https://management.azure.com");
 
     public static AzureDeploySettings from(Map<String, String> settings) {
-        AzureSettings backend = AzureSettings.from(settings);
         SettingsReader r = new SettingsReader("numpywren.backends.azure", settings);
-        if (backend.subscription().isEmpty()) {
-            r.problem("subscription is not set (nor AZURE_SUBSCRIPTION_ID): the subscription to deploy into");
-        } else if (!isUuid(backend.subscription())) {
-            r.problem("subscription '" + backend.subscription() + "' is not a subscription id (a UUID)");
+        AzureSettings backend = null;
+        try {
+            backend = AzureSettings.from(settings);
+        } catch (IllegalArgumentException e) {
+            // One error names every setting at fault, the backend's and deploy's alike.
+            r.problem(e.getMessage().replaceFirst("^numpywren\\.backends\\.azure: ", ""));
         }
-        if (backend.resourceGroup().isEmpty()) {
+        String subscription = r.text("subscription", System.getenv().getOrDefault("AZURE_SUBSCRIPTION_ID", ""));
+        if (subscription.isEmpty()) {
+            r.problem("subscription is not set (nor AZURE_SUBSCRIPTION_ID): the subscription to deploy into");
+        } else if (!isUuid(subscription)) {
+            r.problem("subscription '" + subscription + "' is not a subscription id (a UUID)");
+        }
+        if (r.text("resource-group").isEmpty()) {
             r.problem("resource-group is not set (deploy creates it unless it exists)");
         }
-        String derivedHost = backend.appName().replace("-", "");
+        String derivedHost = r.text("app-name").replace("-", "");
         derivedHost = derivedHost.substring(0, Math.min(20, derivedHost.length())) + "host";
         String host = r.text("host-storage-account", derivedHost);
         if (!host.matches("[a-z0-9]{3,24}")) {
             r.problem("host-storage-account '" + host + "' is not a storage account name (3-24 of a-z 0-9)");
-        } else if (host.equals(backend.storageAccount())) {
+        } else if (host.equals(r.text("storage-account"))) {
             r.problem("host-storage-account must differ from storage-account: the app's identity may reach only the "
                     + "blocks' container of that account, but the Functions host needs all of its own");
         }

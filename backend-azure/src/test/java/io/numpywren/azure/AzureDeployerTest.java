@@ -197,7 +197,7 @@ class AzureDeployerTest {
                 .contains("Flex Consumption plan nw-worker-plan (FC1, Linux)")
                 .contains("runtime:       java 17").contains("memory:        4096 MB per instance")
                 .contains("at most 100, one request each")
-                .contains("the app's identity: Storage Blob Data Contributor on az://numpywren/runs/ (container numpywren of nwblocks)")
+                .contains("the app's identity: Storage Blob Data Contributor on the container numpywren of nwblocks (the blocks live below runs/)")
                 .contains("the driver (the signed-in principal): Key Vault Secrets User on the key vault nw-worker-kv")
                 .contains("NUMPYWREN_TASK_KEY=@Microsoft.KeyVault(SecretUri=https://nw-worker-kv.vault.azure.net/secrets/numpywren-task-key/)")
                 .contains("https://nw-worker.scm.azurewebsites.net/api/publish");
@@ -220,7 +220,8 @@ class AzureDeployerTest {
     @Test
     void deploySettingsNameEveryProblem() {
         assertThatThrownBy(() -> AzureDeploySettings.from(Map.of("subscription", "not-a-uuid", "app-name", "nw-worker",
-                "storage-account", "nwblocks", "host-storage-account", "nwblocks", "tenant", "x")))
+                "storage-account", "nwblocks", "host-storage-account", "nwblocks", "tenant", "x", "memory", "1024")))
+                .hasMessageContaining("memory must lie in")
                 .hasMessageContaining("subscription 'not-a-uuid' is not a subscription id")
                 .hasMessageContaining("resource-group is not set")
                 .hasMessageContaining("host-storage-account must differ from storage-account")

@@ -1,5 +1,7 @@
 package io.numpywren.gcp;
 
+import io.numpywren.kernel.LinearAlgebraProviders;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,9 +50,9 @@ public final class GcpDeployPlan {
      * @param kernelProvider auto, openblas or netlib
      */
     public static GcpDeployPlan deploy(GcpSettings settings, String root, String kernelProvider, Path artifact) {
-        if (!List.of("auto", "openblas", "netlib").contains(kernelProvider)) {
-            throw new IllegalArgumentException("kernel-provider must be auto, openblas or netlib (the function's jar "
-                    + "carries no JBLAS), got '" + kernelProvider + "'");
+        String providerProblem = LinearAlgebraProviders.functionChoiceProblem(kernelProvider, "the function's jar");
+        if (providerProblem != null) {
+            throw new IllegalArgumentException(providerProblem);
         }
         if (artifact == null || !Files.isRegularFile(artifact)) {
             throw new IllegalArgumentException("the function's code " + artifact + " does not exist: build it with "

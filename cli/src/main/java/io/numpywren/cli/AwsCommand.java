@@ -100,9 +100,8 @@ final class AwsCommand implements Runnable {
             DeploySettings s = settings.resolve();
             Path code = artifact != null ? artifact : DeployCommands.besideCli("lambda", "numpywren-worker-lambda.jar");
             DeployPlan plan = DeployPlan.deploy(s, code.toAbsolutePath().normalize());
-            DeployCommands.printPlan(out, "plan: numpywren aws deploy", plan.deploySteps());
-            if (settings.dryRun) {
-                out.println("dry run: no AWS call was made");
+            if (DeployCommands.printPlanStopIfDry(out, "plan: numpywren aws deploy", plan.deploySteps(), settings.dryRun,
+                    "AWS")) {
                 return 0;
             }
             try (AwsDeployer deployer = new AwsDeployer(s, null, Duration.ofSeconds(90), Duration.ofSeconds(3))) {
@@ -127,9 +126,8 @@ final class AwsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             DeploySettings s = settings.resolve();
             DeployPlan plan = DeployPlan.destroy(s);
-            DeployCommands.printPlan(out, "plan: numpywren aws destroy", plan.destroySteps());
-            if (settings.dryRun) {
-                out.println("dry run: no AWS call was made");
+            if (DeployCommands.printPlanStopIfDry(out, "plan: numpywren aws destroy", plan.destroySteps(), settings.dryRun,
+                    "AWS")) {
                 return 0;
             }
             try (AwsDeployer deployer = new AwsDeployer(s, null, Duration.ZERO, Duration.ZERO)) {

@@ -112,9 +112,8 @@ final class AzureCommand implements Runnable {
             // The workers refuse tasks outside the namespace numpywren stores everything under.
             AzureDeployPlan plan = AzureDeployPlan.deploy(s, config.getString("numpywren.namespace"),
                     config.getString("numpywren.kernel-provider"), code.toAbsolutePath().normalize());
-            DeployCommands.printPlan(out, "plan: numpywren azure deploy", plan.deploySteps());
-            if (settings.dryRun) {
-                out.println("dry run: no Azure call was made");
+            if (DeployCommands.printPlanStopIfDry(out, "plan: numpywren azure deploy", plan.deploySteps(), settings.dryRun,
+                    "Azure")) {
                 return 0;
             }
             AzureDeployer.Deployed d = new AzureDeployer(s).deploy(plan, DeployCommands.progress(out));
@@ -137,9 +136,8 @@ final class AzureCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             AzureDeploySettings s = Settings.azure(settings.load());
             AzureDeployPlan plan = AzureDeployPlan.destroy(s);
-            DeployCommands.printPlan(out, "plan: numpywren azure destroy", plan.destroySteps());
-            if (settings.dryRun) {
-                out.println("dry run: no Azure call was made");
+            if (DeployCommands.printPlanStopIfDry(out, "plan: numpywren azure destroy", plan.destroySteps(), settings.dryRun,
+                    "Azure")) {
                 return 0;
             }
             new AzureDeployer(s).destroy(plan, DeployCommands.progress(out));

@@ -43,13 +43,20 @@ final class DeployCommands {
         return ConfigFactory.parseMap(overrides).withFallback(base).resolve();
     }
 
-    /** The plan, one step per line, before anything is done. */
-    static void printPlan(PrintWriter out, String title, Iterable<String> steps) {
+    /**
+     * Prints the plan, one step per line, before anything is done; on a dry run also says that no
+     * call was made to {@code cloud}, and answers true: the command stops there.
+     */
+    static boolean printPlanStopIfDry(PrintWriter out, String title, Iterable<String> steps, boolean dryRun, String cloud) {
         out.println(title);
         for (String s : steps) {
             out.println("  " + s);
         }
+        if (dryRun) {
+            out.println("dry run: no " + cloud + " call was made");
+        }
         out.flush();
+        return dryRun;
     }
 
     /** Each step's line as soon as it is done: a deploy takes minutes. */

@@ -109,9 +109,8 @@ final class GcpCommand implements Runnable {
             // The workers refuse tasks outside the namespace numpywren stores everything under.
             GcpDeployPlan plan = GcpDeployPlan.deploy(s, config.getString("numpywren.namespace"),
                     config.getString("numpywren.kernel-provider"), code.toAbsolutePath().normalize());
-            DeployCommands.printPlan(out, "plan: numpywren gcp deploy", plan.deploySteps());
-            if (settings.dryRun) {
-                out.println("dry run: no Google Cloud call was made");
+            if (DeployCommands.printPlanStopIfDry(out, "plan: numpywren gcp deploy", plan.deploySteps(), settings.dryRun,
+                    "Google Cloud")) {
                 return 0;
             }
             try (GcpDeployer deployer = new GcpDeployer(s)) {
@@ -136,9 +135,8 @@ final class GcpCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             GcpSettings s = Settings.gcp(settings.load());
             GcpDeployPlan plan = GcpDeployPlan.destroy(s);
-            DeployCommands.printPlan(out, "plan: numpywren gcp destroy", plan.destroySteps());
-            if (settings.dryRun) {
-                out.println("dry run: no Google Cloud call was made");
+            if (DeployCommands.printPlanStopIfDry(out, "plan: numpywren gcp destroy", plan.destroySteps(), settings.dryRun,
+                    "Google Cloud")) {
                 return 0;
             }
             try (GcpDeployer deployer = new GcpDeployer(s)) {

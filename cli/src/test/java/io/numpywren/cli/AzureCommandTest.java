@@ -55,7 +55,7 @@ class AzureCommandTest {
                     .contains("subscription " + SUBSCRIPTION + ", region westeurope")
                     .contains("Flex Consumption plan nw-worker-plan").contains("memory:        2048 MB per instance")
                     .contains("at most 500, one request each")
-                    .contains("Storage Blob Data Contributor on az://numpywren/jobs/ (container numpywren of nwblocks)")
+                    .contains("Storage Blob Data Contributor on the container numpywren of nwblocks (the blocks live below jobs/)")
                     .contains("NUMPYWREN_PREFIX=jobs").endsWith("dry run: no Azure call was made\n");
             trap.setSoTimeout(200);
             assertThatThrownBy(trap::accept).as("a connection to Azure's endpoints").isInstanceOf(SocketTimeoutException.class);
@@ -95,7 +95,8 @@ class AzureCommandTest {
                 "--storage-account", "nwblocks", "--memory", "3000", "--artifact", appZip().toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).startsWith("error: numpywren.backends.azure: ").contains("app-name 'Bad_Name'")
-                .contains("memory must be 2048 or 4096");
+                .contains("memory must be 2048 or 4096").contains("subscription 'nope' is not a subscription id")
+                .contains("resource-group is not set");
         assertThat(r.err().lines()).hasSize(1);
     }
 

@@ -30,6 +30,18 @@ public final class LinearAlgebraProviders {
     public static final List<String> CHOICES = List.of("auto", "netlib", "openblas", "jblas");
     /** The native providers, in the order {@code auto} tries them. */
     public static final List<String> NATIVE = List.of("netlib", "openblas", "jblas");
+    /** What a cloud worker's artifact can run: it bundles OpenBLAS, and netlib finds a system BLAS; JBLAS is left out. */
+    public static final List<String> FOR_FUNCTIONS = List.of("auto", "openblas", "netlib");
+
+    /**
+     * Null if a function's artifact can run {@code choice}, else the problem, naming the setting.
+     *
+     * @param artifact how the problem names the artifact ("the worker jar", "the function's jar")
+     */
+    public static String functionChoiceProblem(String choice, String artifact) {
+        return FOR_FUNCTIONS.contains(choice) ? null
+                : "kernel-provider must be auto, openblas or netlib (" + artifact + " carries no JBLAS), got '" + choice + "'";
+    }
 
     /** Loaded providers and the reasons of those that failed, by name; guarded by the class lock. */
     private static final Map<String, LinearAlgebra> LOADED = new HashMap<>();
