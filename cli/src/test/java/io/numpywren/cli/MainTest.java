@@ -305,7 +305,8 @@ class MainTest {
                 {"run", "gemm", "--n", "3000000", "--m", "3000000", "--block", "100000"},
                 {"run", "cholesky", "--n", "1024", "--block", "1"},
                 {"run", "svd", "--n", "4096", "--block", "2"},
-                {"run", "qr", "--n", "100000", "--block", "10", "--store", "file:" + tmp.resolve("blocks")},
+                // 600 x 600 blocks: 288 MB of input, which any disk here holds, and tens of millions of tasks.
+                {"run", "qr", "--n", "6000", "--block", "10", "--store", "file:" + tmp.resolve("blocks")},
                 {"run", "cholesky", "--n", "256", "--block", "64", "--workers", "100000"},
                 {"run", "qr", "--n", "16384", "--block", "8192", "--store", "file:" + tmp.resolve("blocks"),
                         "--workers", "32"},
