@@ -270,15 +270,28 @@ public final class S3BlockStore implements BlockStore {
     @Override
     public int deletePrefix(String prefix) {
         BlockKeys.validatePrefix(prefix);
-        List<String> keys = listObjectKeys(names.namePrefix(prefix));
+        return deleteObjects(listObjectKeys(names.namePrefix(prefix)), "delete objects below", names.namePrefix(prefix));
+    }
+
+    /** DeleteObjects, up to 1,000 keys a request. */
+    @Override
+    public void deleteAll(java.util.Collection<String> keys) {
+        List<String> objects = new ArrayList<>();
+        for (String key : keys) {
+            objects.add(names.name(key));
+        }
+        deleteObjects(objects, "delete objects", objects.isEmpty() ? "" : objects.get(0) + " and others");
+    }
+
+    private int deleteObjects(List<String> objectNames, String what, String where) {
         int deleted = 0;
-        for (int from = 0; from < keys.size(); from += DELETE_BATCH) {
+        for (int from = 0; from < objectNames.size(); from += DELETE_BATCH) {
             List<ObjectIdentifier> batch = new ArrayList<>();
-            for (String k : keys.subList(from, Math.min(keys.size(), from + DELETE_BATCH))) {
+            for (String k : objectNames.subList(from, Math.min(objectNames.size(), from + DELETE_BATCH))) {
                 batch.add(ObjectIdentifier.builder().key(k).build());
             }
             DeleteObjectsResponse r = await(client.deleteObjects(d -> d.bucket(bucket)
-                    .delete(del -> del.objects(batch).quiet(false))), "delete objects below", names.namePrefix(prefix));
+                    .delete(del -> del.objects(batch).quiet(false))), what, where);
             if (r.hasErrors() && !r.errors().isEmpty()) {
                 var first = r.errors().get(0);
                 throw new StoreException("deleting " + where(first.key()) + " failed: " + first.code() + ": "

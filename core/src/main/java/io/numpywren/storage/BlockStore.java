@@ -113,6 +113,19 @@ public interface BlockStore extends AutoCloseable {
     /** Keys that start with {@code prefix}, in lexicographic order. */
     List<String> list(String prefix);
 
+    /**
+     * Deletes the objects under {@code keys}; absent ones are skipped. An object store deletes them
+     * in batches (S3: up to 1,000 keys a request); this default deletes them one by one.
+     */
+    default void deleteAll(java.util.Collection<String> keys) {
+        for (String key : keys) {
+            BlockKeys.validate(key); // every key checked before anything is deleted
+        }
+        for (String key : keys) {
+            delete(key);
+        }
+    }
+
     /** Deletes every object whose key starts with {@code prefix}; returns how many. */
     default int deletePrefix(String prefix) {
         int n = 0;

@@ -45,6 +45,11 @@ public class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
+    public void deleteAll(java.util.Collection<String> keys) {
+        delegate.deleteAll(keys); // an object store deletes in batches
+    }
+
+    @Override
     public List<String> list(String prefix) {
         return delegate.list(prefix);
     }

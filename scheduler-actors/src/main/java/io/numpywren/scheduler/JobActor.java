@@ -8,6 +8,7 @@ import io.numpywren.task.TaskResult;
 import io.numpywren.task.TaskSpec;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -18,12 +19,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * One actor per job. It is thin on purpose: it feeds events (start, task answers, timer
  * ticks, cancellation) to a {@link JobCoordinator} and carries out what that returns,
- * sending tasks to the backend and answers back to itself, and events to subscribers.
+ * sending tasks to the backend and answers back to itself, and events to subscribers. Store
+ * work (deleting intermediates, cleaning up) runs on Pekko's blocking-I/O dispatcher, one piece
+ * at a time with deletes batched ({@link StoreWork}), never on the actor's thread: dispatch goes
+ * on while the store is slow. The outcome is told once the store work decided before it is done.
  */
 public final class JobActor extends AbstractBehavior<JobActor.Command> {
 
@@ -52,18 +58,30 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
 
     private enum LateWriteHorizon implements Command { INSTANCE }
 
+    private record StoreWorkDone(StoreWork.Piece piece, Throwable error) implements Command {
+    }
+
+    /** S3's DeleteObjects takes up to 1,000 keys. */
+    static final int DELETE_BATCH = 1_000;
+
     private final JobCoordinator coordinator;
     private final ComputeBackend backend;
+    private final BlockStore store;
+    private final Executor io;
     private final TimerScheduler<Command> timers;
     private final Duration lateWriteHorizon;
     private final List<ActorRef<JobEvent>> subscribers = new ArrayList<>();
+    private final StoreWork storeWork = new StoreWork(DELETE_BATCH);
+    private boolean finished;
+    private boolean outcomeTold;
 
     /** The behaviour of a job that starts at once and reports to {@code subscriber}. */
     public static Behavior<Command> create(JobPlan plan, ComputeBackend backend, BlockStore store,
                                            SchedulerSettings settings, ActorRef<JobEvent> subscriber) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-            JobCoordinator coordinator = new JobCoordinator(plan, settings, backend.name(), backend.capabilities(), store);
-            JobActor actor = new JobActor(context, coordinator, backend, subscriber, timers,
+            JobCoordinator coordinator = new JobCoordinator(plan, settings, backend.name(), backend.capabilities());
+            Executor io = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+            JobActor actor = new JobActor(context, coordinator, backend, store, io, subscriber, timers,
                     settings.lateWriteHorizon());
             timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
             timers.startTimerWithFixedDelay(PublishProgress.INSTANCE, settings.progressInterval());
@@ -71,11 +89,13 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
         }));
     }
 
-    private JobActor(ActorContext<Command> context, JobCoordinator coordinator, ComputeBackend backend,
-                     ActorRef<JobEvent> subscriber, TimerScheduler<Command> timers, Duration lateWriteHorizon) {
+    private JobActor(ActorContext<Command> context, JobCoordinator coordinator, ComputeBackend backend, BlockStore store,
+                     Executor io, ActorRef<JobEvent> subscriber, TimerScheduler<Command> timers, Duration lateWriteHorizon) {
         super(context);
         this.coordinator = coordinator;
         this.backend = backend;
+        this.store = store;
+        this.io = io;
         this.timers = timers;
         this.lateWriteHorizon = lateWriteHorizon;
         if (subscriber != null) {
@@ -90,6 +110,8 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
                         () -> coordinator.onResult(a.task(), a.attempt(), a.result(), System.nanoTime()))))
                 .onMessageEquals(Tick.INSTANCE, () -> carryOut(guarded(() -> coordinator.onTick(System.nanoTime()))))
                 .onMessageEquals(PublishProgress.INSTANCE, this::publishProgress)
+                .onMessageEquals(LateWriteHorizon.INSTANCE, () -> carryOut(coordinator.finalSweep()))
+                .onMessage(StoreWorkDone.class, this::storeWorkDone)
                 .onMessage(Cancel.class, c -> carryOut(guarded(() -> coordinator.cancel(System.nanoTime(), c.reason()))))
                 .onMessage(Subscribe.class, s -> {
                     subscribers.add(s.subscriber());
@@ -112,6 +134,8 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
     }
 
     private Behavior<Command> carryOut(JobCoordinator.Actions actions) {
+        storeWork.add(actions);
+        runStoreWork();
         for (TaskSpec spec : actions.cancel()) {
             if (backend.capabilities().canCancel()) {
                 backend.cancel(spec.jobId(), spec.taskId());
@@ -122,7 +146,50 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
             getContext().pipeToSelf(backend.submit(spec), (result, error) ->
                     new Answered(d.task(), spec.attempt(), result != null ? result : transportFailure(spec, error)));
         }
-        if (actions.finished()) {
+        finished |= actions.finished();
+        return next();
+    }
+
+    /** The next piece of store work, if none is running, on the blocking-I/O dispatcher. */
+    private void runStoreWork() {
+        StoreWork.Piece piece = storeWork.start();
+        if (piece == null) {
+            return;
+        }
+        JobPlan plan = coordinator.plan();
+        CompletableFuture<Void> work = CompletableFuture.runAsync(() -> {
+            if (!piece.deletes().isEmpty()) {
+                store.deleteAll(piece.deletes());
+            } else {
+                plan.cleanUp(piece.cleanUp() == JobCoordinator.CleanUp.INTERMEDIATES);
+            }
+        }, io);
+        getContext().pipeToSelf(work, (ok, error) -> new StoreWorkDone(piece, error));
+    }
+
+    private Behavior<Command> storeWorkDone(StoreWorkDone done) {
+        storeWork.finished();
+        if (done.error() != null) {
+            // Not the job's failure: intermediates left by a failed delete go with the clean-up, which lists them.
+            Throwable cause = done.error() instanceof CompletionException && done.error().getCause() != null
+                    ? done.error().getCause() : done.error();
+            getContext().getLog().warn("job {}: {} failed: {}", coordinator.plan().jobId(),
+                    done.piece().deletes().isEmpty() ? "cleaning up below " + coordinator.plan().namespace()
+                            : "deleting " + done.piece().deletes().size() + " intermediate blocks", cause.toString());
+        }
+        runStoreWork();
+        return next();
+    }
+
+    /**
+     * Once the job is over and the store work decided until then is done, tells the outcome. Then,
+     * while attempts it gave up on may still write, waits for their answers (each one that wrote
+     * blocks triggers a sweep) until none is left or the late-write horizon passes, which sweeps
+     * once more; and stops when no store work is left.
+     */
+    private Behavior<Command> next() {
+        if (finished && !outcomeTold && storeWork.idle()) {
+            outcomeTold = true;
             JobEvent outcome = coordinator.state() == JobCoordinator.State.SUCCEEDED
                     ? new JobEvent.Succeeded(coordinator.report())
                     : new JobEvent.Failed(coordinator.plan().jobId(), coordinator.failure(), coordinator.report());
@@ -130,37 +197,15 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
                 s.tell(new JobEvent.Progress(coordinator.progress(System.nanoTime())));
                 s.tell(outcome);
             }
+            timers.cancelAll();
             if (coordinator.awaitingLateAnswers()) {
-                return lingerForLateWrites();
+                timers.startSingleTimer(LateWriteHorizon.INSTANCE, lateWriteHorizon);
             }
+        }
+        if (outcomeTold && !coordinator.awaitingLateAnswers() && storeWork.idle()) {
             return Behaviors.stopped();
         }
         return this;
-    }
-
-    /**
-     * The job is over and its caller has the outcome, but attempts it gave up on may still write:
-     * listen for their answers (each one that wrote blocks triggers a sweep) until none is left
-     * or the horizon passes, which sweeps once more.
-     */
-    private Behavior<Command> lingerForLateWrites() {
-        timers.cancelAll();
-        timers.startSingleTimer(LateWriteHorizon.INSTANCE, lateWriteHorizon);
-        return Behaviors.receive(Command.class)
-                .onMessage(Answered.class, a -> {
-                    guarded(() -> coordinator.onResult(a.task(), a.attempt(), a.result(), System.nanoTime()));
-                    return coordinator.awaitingLateAnswers() ? Behaviors.same() : Behaviors.stopped();
-                })
-                .onMessageEquals(LateWriteHorizon.INSTANCE, () -> {
-                    coordinator.finalSweep();
-                    return Behaviors.stopped();
-                })
-                .onMessage(GetProgress.class, g -> {
-                    g.replyTo().tell(coordinator.progress(System.nanoTime()));
-                    return Behaviors.same();
-                })
-                .onAnyMessage(m -> Behaviors.same())
-                .build();
     }
 
     private static TaskResult transportFailure(TaskSpec spec, Throwable error) {

@@ -6,7 +6,6 @@ import io.numpywren.lambdapack.BlockId;
 import io.numpywren.lambdapack.BoundProgram;
 import io.numpywren.lambdapack.Task;
 import io.numpywren.matrix.BlockMatrix;
-import io.numpywren.storage.BlockStore;
 import io.numpywren.task.TaskResult;
 import io.numpywren.task.TaskSpec;
 
@@ -25,7 +24,9 @@ import java.util.TreeSet;
  * Everything one job's actor decides, as plain single-threaded logic with an explicit clock:
  * what to dispatch, when a lease has expired, whether to retry, when to speculate, which
  * intermediate blocks to delete, and when the job is done. The actor only feeds it events and
- * carries out the {@link Actions} it returns.
+ * carries out the {@link Actions} it returns. It does no store I/O itself: deletes and clean-ups
+ * are actions too, which the actor carries out off its thread, so that dispatch never waits on
+ * the store; the outputs are verified by the results that reported them.
  */
 public final class JobCoordinator {
     public enum State { RUNNING, DRAINING, SUCCEEDED, FAILED }
@@ -34,9 +35,27 @@ public final class JobCoordinator {
     public record Dispatch(Task task, TaskSpec spec) {
     }
 
-    /** What the actor must do after an event. */
-    public record Actions(List<Dispatch> dispatch, List<TaskSpec> cancel, boolean finished) {
+    /** What to remove from the store once a job (or a late write after it) is over. */
+    public enum CleanUp {
+        NONE, INTERMEDIATES, INTERMEDIATES_AND_OUTPUTS;
+
+        CleanUp and(CleanUp other) {
+            return values()[Math.max(ordinal(), other.ordinal())];
+        }
+    }
+
+    /**
+     * What the actor must do after an event: attempts to send and to cancel, intermediate blocks
+     * whose last reader is done (to delete in the background, batched), a clean-up, and whether
+     * the job is over (its outcome is told once the store work before it is done).
+     */
+    public record Actions(List<Dispatch> dispatch, List<TaskSpec> cancel, List<String> deletes, CleanUp cleanUp,
+                          boolean finished) {
         static final Actions NONE = new Actions(List.of(), List.of(), false);
+
+        Actions(List<Dispatch> dispatch, List<TaskSpec> cancel, boolean finished) {
+            this(dispatch, cancel, List.of(), CleanUp.NONE, finished);
+        }
     }
 
     private record Delayed(Task task, int level, long dueNanos) {
@@ -51,7 +70,6 @@ public final class JobCoordinator {
     private final String backend;
     private final int capacity;
     private final long maxLeaseNanos;
-    private final BlockStore store;
     private final Analyser analyser;
     private final Frontier frontier = new Frontier();
     private final LeaseTable leases = new LeaseTable();
@@ -74,6 +92,11 @@ public final class JobCoordinator {
      * again when such an attempt answers, and once more at the late-write horizon.
      */
     private final Set<Attempt> presumedDead = new HashSet<>();
+    /** Output blocks that successful results reported written: the job's outputs are checked against them. */
+    private final Set<String> writtenOutputs = new HashSet<>();
+    /** Store work decided since the last event's actions were returned. */
+    private List<String> pendingDeletes = new ArrayList<>();
+    private CleanUp pendingCleanUp = CleanUp.NONE;
     private long lateSweeps;
 
     private State state = State.RUNNING;
@@ -93,8 +116,7 @@ public final class JobCoordinator {
     private long endNanos;
     private long drainDeadline;
 
-    public JobCoordinator(JobPlan plan, SchedulerSettings settings, String backend, BackendCapabilities capabilities,
-                          BlockStore store) {
+    public JobCoordinator(JobPlan plan, SchedulerSettings settings, String backend, BackendCapabilities capabilities) {
         this.plan = plan;
         this.settings = settings;
         this.backend = backend;
@@ -104,7 +126,6 @@ public final class JobCoordinator {
         int pipelined = (int) Math.min(Integer.MAX_VALUE, (long) workers * settings.pipelineWidth());
         this.capacity = settings.concurrency() > 0 ? Math.min(settings.concurrency(), pipelined) : pipelined;
         this.maxLeaseNanos = capabilities.maxTaskDuration().toNanos();
-        this.store = store;
         this.analyser = plan.program().analyser();
         this.stragglers = new StragglerPolicy(settings.speculation(), settings.stragglerFactor(),
                 settings.stragglerMinimum().toNanos());
@@ -127,6 +148,10 @@ public final class JobCoordinator {
     }
 
     public Actions start(long now) {
+        return withStoreWork(begin(now));
+    }
+
+    private Actions begin(long now) {
         startNanos = now;
         total = plan.taskCount();
         analyser.starters().forEachRemaining(frontier::addStarter);
@@ -137,6 +162,10 @@ public final class JobCoordinator {
     }
 
     public Actions onResult(Task task, int attempt, TaskResult result, long now) {
+        return withStoreWork(answered(task, attempt, result, now));
+    }
+
+    private Actions answered(Task task, int attempt, TaskResult result, long now) {
         Attempt answered = new Attempt(task, attempt);
         unanswered.remove(answered);
         boolean wasPresumedDead = presumedDead.remove(answered);
@@ -207,6 +236,11 @@ public final class JobCoordinator {
         if (result.kernelProvider() != null) {
             providers.add(result.kernelProvider());
         }
+        for (BlockId b : outputs) {
+            if (!plan.isIntermediate(b.matrix())) {
+                writtenOutputs.add(plan.key(b));
+            }
+        }
         accounting.busy(result.readSeconds() + result.computeSeconds() + result.writeSeconds());
         List<TaskSpec> cancels = new ArrayList<>();
         int level = 0;
@@ -254,7 +288,7 @@ public final class JobCoordinator {
             int left = readsLeft.computeIfAbsent(b, analyser::readerCount) - 1;
             if (left <= 0) {
                 readsLeft.remove(b);
-                store.delete(plan.key(b));
+                pendingDeletes.add(plan.key(b));
                 liveIntermediates--;
             } else {
                 readsLeft.put(b, left);
@@ -263,6 +297,10 @@ public final class JobCoordinator {
     }
 
     public Actions onTick(long now) {
+        return withStoreWork(ticked(now));
+    }
+
+    private Actions ticked(long now) {
         if (state == State.SUCCEEDED || state == State.FAILED) {
             return Actions.NONE;
         }
@@ -308,7 +346,18 @@ public final class JobCoordinator {
         if (state == State.SUCCEEDED || state == State.FAILED) {
             return Actions.NONE;
         }
-        return fail(now, plan.algorithm() + " job " + plan.jobId() + " was cancelled: " + reason);
+        return withStoreWork(fail(now, plan.algorithm() + " job " + plan.jobId() + " was cancelled: " + reason));
+    }
+
+    /** The actions with the store work decided while computing them. */
+    private Actions withStoreWork(Actions a) {
+        if (pendingDeletes.isEmpty() && pendingCleanUp == CleanUp.NONE) {
+            return a;
+        }
+        Actions out = new Actions(a.dispatch(), a.cancel(), pendingDeletes, pendingCleanUp, a.finished());
+        pendingDeletes = new ArrayList<>();
+        pendingCleanUp = CleanUp.NONE;
+        return out;
     }
 
     private List<Dispatch> fill(long now) {
@@ -434,11 +483,12 @@ public final class JobCoordinator {
     }
 
     /** The last sweep, at the late-write horizon: whatever never answered is given up for good. */
-    public void finalSweep() {
+    public Actions finalSweep() {
         if (awaitingLateAnswers()) {
             presumedDead.clear();
             sweep();
         }
+        return withStoreWork(Actions.NONE);
     }
 
     /** How many clean-ups ran after the job's first, for late writes. */
@@ -448,7 +498,7 @@ public final class JobCoordinator {
 
     private void sweep() {
         lateSweeps++;
-        plan.cleanUp(state == State.SUCCEEDED);
+        pendingCleanUp = pendingCleanUp.and(state == State.SUCCEEDED ? CleanUp.INTERMEDIATES : CleanUp.INTERMEDIATES_AND_OUTPUTS);
     }
 
     private Actions finish(long now) {
@@ -457,28 +507,28 @@ public final class JobCoordinator {
         unanswered.clear();
         accounting.allocate(now, 0);
         if (failure == null) {
-            plan.cleanUp(true);
             String missing = missingOutput();
             if (missing != null) {
                 failure = plan.algorithm() + " job " + plan.jobId() + " finished every task but output block " + missing
-                        + " is missing";
+                        + " was never reported written";
             }
         }
         if (failure != null) {
-            plan.cleanUp(false);
+            pendingCleanUp = pendingCleanUp.and(CleanUp.INTERMEDIATES_AND_OUTPUTS);
             state = State.FAILED;
         } else {
+            pendingCleanUp = pendingCleanUp.and(CleanUp.INTERMEDIATES);
             state = State.SUCCEEDED;
         }
         return new Actions(List.of(), List.of(), true);
     }
 
-    /** The key of the first output block that should exist and does not, or null. */
+    /** The key of the first output block that should exist and no successful result reported, or null. */
     private String missingOutput() {
         for (BlockMatrix m : plan.outputs().values()) {
             for (int i = 0; i < m.gridRows(); i++) {
                 for (int j = 0; j < m.gridCols(); j++) {
-                    if (!m.isStructuralZero(i, j) && !store.exists(m.key(i, j))) {
+                    if (!m.isStructuralZero(i, j) && !writtenOutputs.contains(m.key(i, j))) {
                         return m.key(i, j);
                     }
                 }

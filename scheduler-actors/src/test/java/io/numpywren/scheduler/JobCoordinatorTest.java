@@ -102,6 +102,7 @@ class JobCoordinatorTest {
         Function<Dispatch, TaskResult> inject = d -> null;
         int maxPending;
         int finishedCount;
+        int storeDeletes;
 
         Harness(String id, int n, SchedulerSettings settings, int maxConcurrency) {
             this(id, s -> spd(s, n), settings, maxConcurrency);
@@ -116,7 +117,7 @@ class JobCoordinatorTest {
             this.plan = new JobPlan(id, "cholesky", "jobs/" + id, job.program(), job.outputs(), job.intermediates());
             this.analyser = plan.program().analyser();
             this.coord = new JobCoordinator(plan, settings, "fake", new BackendCapabilities(maxConcurrency,
-                    Duration.ofMinutes(15), Long.MAX_VALUE, true, 1L << 30), store);
+                    Duration.ofMinutes(15), Long.MAX_VALUE, true, 1L << 30));
             this.executor = new TaskExecutor(store, LinearAlgebraProviders.configured(), "fake-worker");
         }
 
@@ -139,6 +140,12 @@ class JobCoordinatorTest {
             if (finished()) {
                 assertThat(actions.dispatch()).as("nothing is dispatched after the job finished").isEmpty();
                 assertThat(actions.finished()).as("a job finishes once").isFalse();
+            }
+            // The store work, carried out as the actor does (off its thread, in order), here at once.
+            store.deleteAll(actions.deletes());
+            storeDeletes += actions.deletes().size();
+            if (actions.cleanUp() != JobCoordinator.CleanUp.NONE) {
+                plan.cleanUp(actions.cleanUp() == JobCoordinator.CleanUp.INTERMEDIATES);
             }
             pending.addAll(actions.dispatch());
             dispatched.addAll(actions.dispatch());
@@ -359,6 +366,8 @@ class JobCoordinatorTest {
         assertThat(h.coord.report().tasks()).isEqualTo(h.analyser.taskCount());
         assertThat(h.coord.report().peakIntermediateBlocks()).isEqualTo(peakLive)
                 .isLessThan(h.intermediateBlocksWritten());
+        assertThat((long) h.storeDeletes).as("intermediates deleted as actions, once their last reader is done")
+                .isPositive().isLessThanOrEqualTo(h.intermediateBlocksWritten());
         h.assertFactorCorrect();
         h.assertOnlyOutputLeft();
         h.assertInputsIntact();
@@ -620,7 +629,9 @@ class JobCoordinatorTest {
         // it turns up after all: counted, its writes swept, and nothing else is expected
         h.now += MS;
         Dispatch late = h.dispatch(starter, 1);
-        assertThat(h.answer(late, h.executor.execute(late.spec()))).isEqualTo(Actions.NONE);
+        Actions afterLate = h.answer(late, h.executor.execute(late.spec()));
+        assertThat(afterLate.dispatch()).isEmpty();
+        assertThat(afterLate.cleanUp()).as("a sweep of what it wrote").isEqualTo(JobCoordinator.CleanUp.INTERMEDIATES);
         assertThat(h.coord.report().duplicates()).isEqualTo(1);
         assertThat(h.coord.lateSweeps()).isEqualTo(1);
         assertThat(h.coord.awaitingLateAnswers()).isFalse();
@@ -648,7 +659,7 @@ class JobCoordinatorTest {
         h.store.put(lateKey, io.numpywren.codec.BlockCodec.encode(io.numpywren.matrix.Block.identity(8, 8)));
         assertThat(h.store.list("jobs/late-write-lost-reply/")).as("the late write landed").isNotEmpty();
         assertThat(h.coord.awaitingLateAnswers()).isTrue();
-        h.coord.finalSweep();
+        h.apply(h.coord.finalSweep());
         h.assertNothingLeft();
         assertThat(h.coord.awaitingLateAnswers()).isFalse();
     }

@@ -432,6 +432,42 @@ public abstract class BlockStoreTck {
     }
 
     @Test
+    public void deleteAllDeletesExactlyTheGivenKeysAndSkipsAbsentOnes() {
+        store.put("a/1", bytes("1"));
+        store.put("a/2", bytes("2"));
+        store.put("a/3", bytes("3"));
+
+        store.deleteAll(java.util.List.of("a/1", "a/3", "a/absent"));
+        assertThat(store.list("")).containsExactly("a/2");
+        store.deleteAll(java.util.List.of());
+        assertThat(store.list("")).containsExactly("a/2");
+    }
+
+    @Test
+    public void deleteAllOfManyKeysDeletesThemAll() {
+        // More than one batch of S3's DeleteObjects (1,000 keys).
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_003; i++) {
+            keys.add(String.format("m/%04d", i));
+        }
+        for (String k : keys.subList(0, 1_002)) {
+            store.put(k, bytes("x"));
+        }
+        store.put("n/kept", bytes("y"));
+
+        store.deleteAll(keys);
+        assertThat(store.list("")).containsExactly("n/kept");
+    }
+
+    @Test
+    public void deleteAllRefusesAnInvalidKeyBeforeDeletingAnything() {
+        store.put("a/1", bytes("1"));
+        assertThatThrownBy(() -> store.deleteAll(java.util.List.of("a/1", "../escape")))
+                .isInstanceOf(InvalidKeyException.class).hasMessageContaining("../escape");
+        assertThat(store.list("")).containsExactly("a/1");
+    }
+
+    @Test
     public void deletePrefixOfTheEmptyPrefixEmptiesTheStore() {
         store.put("a/b/x", bytes("1"));
         store.put("c", bytes("2"));
