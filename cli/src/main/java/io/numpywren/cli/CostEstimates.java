@@ -9,7 +9,9 @@ import io.numpywren.codec.BlockCodec;
 import io.numpywren.gcp.CloudFunctionsCostEstimate;
 import io.numpywren.gcp.GcpSettings;
 import io.numpywren.gcp.GcsBlockStore;
+import com.typesafe.config.Config;
 import io.numpywren.scheduler.JobReport;
+import io.numpywren.scheduler.PlatformModel;
 import io.numpywren.scheduler.Numpywren;
 
 import java.util.Locale;
@@ -26,13 +28,21 @@ final class CostEstimates {
     }
 
     static Optional<Estimate> of(Numpywren nw, JobReport r, int block) {
+        return of(nw.config(), r, block, null);
+    }
+
+    /**
+     * The estimate from the prices in {@code config}; a worker's memory (and vCPUs) from {@code model}
+     * when planning, else from the backend's settings.
+     */
+    static Optional<Estimate> of(Config config, JobReport r, int block, PlatformModel model) {
         long blockBytes = (long) block * block * 8 + BlockCodec.HEADER_BYTES;
         long attempts = r.tasks() + r.retries() + r.speculativeCopies() + r.leaseExpiries();
         switch (r.backend()) {
             case "aws" -> {
-                Map<String, String> settings = Numpywren.settings(nw.config(), "numpywren.backends.aws");
+                Map<String, String> settings = Numpywren.settings(config, "numpywren.backends.aws");
                 LambdaCostEstimate c = LambdaCostEstimate.of(attempts, r.workerSecondsBusy(),
-                        nw.config().getInt("numpywren.backends.aws.memory"), r.bytesRead(), r.bytesWritten(), blockBytes,
+                        model != null ? model.memoryMb() : config.getInt("numpywren.backends.aws.memory"), r.bytesRead(), r.bytesWritten(), blockBytes,
                         S3BlockStore.DEFAULT_PART_SIZE, r.peakIntermediateBlocks(), r.wallSeconds(),
                         LambdaCostEstimate.Prices.from(settings));
                 return Optional.of(new Estimate(String.format(Locale.ROOT, "$%.4f (Lambda: %d invocations, %.1f GB-s; "
@@ -40,10 +50,19 @@ final class CostEstimates {
                         c.gbSeconds(), c.putRequests(), c.getRequests()), c));
             }
             case "gcp" -> {
-                Map<String, String> settings = Numpywren.settings(nw.config(), "numpywren.backends.gcp");
-                GcpSettings gcp = GcpSettings.from(settings);
+                Map<String, String> settings = Numpywren.settings(config, "numpywren.backends.gcp");
+                int memory;
+                int cpu;
+                if (model != null) {
+                    memory = model.memoryMb();
+                    cpu = (int) Math.ceil(model.vcpus());
+                } else {
+                    GcpSettings gcp = GcpSettings.from(settings);
+                    memory = gcp.memoryMib();
+                    cpu = gcp.cpu();
+                }
                 CloudFunctionsCostEstimate c = CloudFunctionsCostEstimate.of(attempts, r.workerSecondsBusy(),
-                        gcp.memoryMib(), gcp.cpu(), r.bytesRead(), r.bytesWritten(), blockBytes,
+                        memory, cpu, r.bytesRead(), r.bytesWritten(), blockBytes,
                         GcsBlockStore.DEFAULT_RESUMABLE_THRESHOLD, GcsBlockStore.DEFAULT_CHUNK_BYTES,
                         r.peakIntermediateBlocks(), r.wallSeconds(), CloudFunctionsCostEstimate.Prices.from(settings));
                 return Optional.of(new Estimate(String.format(Locale.ROOT, "$%.4f (Cloud Functions: %d requests, "
@@ -52,9 +71,9 @@ final class CostEstimates {
                         c.classAOps(), c.classBOps()), c));
             }
             case "azure" -> {
-                Map<String, String> settings = Numpywren.settings(nw.config(), "numpywren.backends.azure");
+                Map<String, String> settings = Numpywren.settings(config, "numpywren.backends.azure");
                 AzureFunctionsCostEstimate c = AzureFunctionsCostEstimate.of(attempts, r.workerSecondsBusy(),
-                        AzureSettings.from(settings).memoryMb(), r.bytesRead(), r.bytesWritten(), blockBytes,
+                        model != null ? model.memoryMb() : AzureSettings.from(settings).memoryMb(), r.bytesRead(), r.bytesWritten(), blockBytes,
                         BlobBlockStore.DEFAULT_SINGLE_UPLOAD_BYTES, r.peakIntermediateBlocks(), r.wallSeconds(),
                         AzureFunctionsCostEstimate.Prices.from(settings));
                 return Optional.of(new Estimate(String.format(Locale.ROOT, "$%.4f (Azure Functions: %d executions, "

@@ -318,7 +318,7 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static String bytes(long b) {
+    static String bytes(long b) {
         if (b >= 1L << 30) {
             return String.format("%.2f GiB", b / (double) (1L << 30));
         }

@@ -163,19 +163,8 @@ public final class Numpywren implements AutoCloseable {
     public void checkJobSize(String algorithm, long rows, long cols, int blockSize) {
         JobLimits.checkFits(String.format("%s's input (%d x %d, float64)", algorithm, rows, cols),
                 JobLimits.float64Bytes(rows, cols), store);
-        InMemoryBlockStore scratch = new InMemoryBlockStore("size-check");
-        BlockMatrix a = BlockMatrix.builder(scratch, "size-check", "A").shape(rows, cols).blockSize(blockSize).create();
-        BuiltinPrograms.Job job = switch (algorithm) {
-            case "gemm" -> BuiltinPrograms.plannedGemm(a, a, "size-check/job", backend.capabilities().maxConcurrency(),
-                    backend.capabilities().workerMemoryBytes());
-            case "cholesky", "solve" -> BuiltinPrograms.cholesky(a, "size-check/job");
-            case "tsqr" -> BuiltinPrograms.tsqr(a, "size-check/job");
-            case "qr" -> BuiltinPrograms.qr(a, "size-check/job");
-            case "svd" -> BuiltinPrograms.bdfac(a, "size-check/job");
-            default -> throw new IllegalArgumentException("no built-in algorithm '" + algorithm + "'");
-        };
-        JobPlan plan = new JobPlan("size-check", algorithm, "size-check/job", job.program(), job.outputs(),
-                job.intermediates());
+        JobPlan plan = JobPlans.builtin(algorithm, rows, cols, blockSize, backend.capabilities().maxConcurrency(),
+                backend.capabilities().workerMemoryBytes());
         JobLimits.checkTaskMemory(plan, backend.name(), backend.capabilities().workerMemoryBytes());
         limits.checkTasks(plan);
     }
