@@ -34,7 +34,7 @@ public final class KernelBenchmark {
     private static final int MONOLITHIC_N = 4096;
 
     /** How each benchmarked kernel is fed: a name, its inputs for block size b, its arguments. */
-    private record Case(String kernel, Function<Integer, List<Block>> inputs, KernelArgs args, int maxBlock) {
+    record Case(String kernel, Function<Integer, List<Block>> inputs, KernelArgs args, int maxBlock) {
     }
 
     private record Measurement(String provider, String kernel, int block, double medianSeconds, double minSeconds,
@@ -83,7 +83,8 @@ public final class KernelBenchmark {
         return a;
     }
 
-    private List<Case> cases(LinearAlgebra la) {
+    /** Each benchmarked kernel with block-sized inputs made as its tasks get them. */
+    static List<Case> cases(LinearAlgebra la) {
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("gemm", b -> List.of(random(b, b, 1), random(b, b, 2)), KernelArgs.NONE, Integer.MAX_VALUE));
         cases.add(new Case("syrk", b -> List.of(random(b, b, 1), random(b, b, 2), random(b, b, 3)), KernelArgs.NONE,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.numpywren.bench.AlgorithmBenchmark;
 import io.numpywren.bench.AnalyserBenchmark;
 import io.numpywren.bench.KernelBenchmark;
+import io.numpywren.bench.PlanBenchmark;
 import io.numpywren.bench.SchedulerBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure kernels, algorithms, the scheduler or the analyser, side by side in one run.")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "kernels, algorithms, scheduler, analyser or all")
+    @Parameters(index = "0", description = "kernels, algorithms, scheduler, analyser, plan or all")
     String which;
 
     @Option(names = "--quick", description = "smaller sizes and fewer repetitions")
@@ -42,11 +43,12 @@ final class BenchCommand implements Callable<Integer> {
         all.put("analyser", AnalyserBenchmark::main);
         all.put("scheduler", SchedulerBenchmark::main);
         all.put("algorithms", AlgorithmBenchmark::main);
+        all.put("plan", PlanBenchmark::main);
         String choice = which.toLowerCase(Locale.ROOT);
         List<String> selected = choice.equals("all") ? List.copyOf(all.keySet()) : List.of(choice);
         if (!all.containsKey(selected.get(0))) {
             throw new IllegalArgumentException("unknown benchmark '" + which
-                    + "' (choose kernels, algorithms, scheduler, analyser or all)");
+                    + "' (choose kernels, algorithms, scheduler, analyser, plan or all)");
         }
         Map<String, Object> merged = new LinkedHashMap<>();
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
