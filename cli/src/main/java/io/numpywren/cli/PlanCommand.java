@@ -44,6 +44,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--m", description = "columns (default: --n)")
     Long m;
 
+    @Option(names = "--k", description = "gemm: the inner dimension, for an (n x k)·(k x n) product")
+    Long inner;
+
     @Option(names = "--block", required = true, description = "block size")
     int block;
 
@@ -64,6 +67,12 @@ final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "write the plan as JSON")
     Path json;
+
+    @Option(names = "--trace", description = "write per-task spans in simulated time as Chrome trace-event JSON (Perfetto)")
+    Path trace;
+
+    @Option(names = "--plot", description = "write workers running, tasks ready and the critical path's progress as SVG")
+    Path plot;
 
     /** The model as JSON takes it: durations in seconds. */
     private static Map<String, Object> modelFigures(PlatformModel m) {
@@ -90,11 +99,17 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         OutputFiles.checkWritable(json, "--json");
-        Config c = DeployCommands.load(Map.of(), config);
+        OutputFiles.checkWritable(trace, "--trace");
+        OutputFiles.checkWritable(plot, "--plot");
+        Config c = DeployCommands.load(trace != null ? Map.of("numpywren.scheduler.trace", true) : Map.of(), config);
         if (n < 1 || block < 1 || (m != null && m < 1)) {
             throw new IllegalArgumentException("--n, --m and --block must be positive");
         }
-        long cols = m == null ? n : m;
+        if (inner != null && (!algorithm.equals("gemm") || m != null || inner < 1)) {
+            throw new IllegalArgumentException("--k is gemm's inner dimension (A is n x k, B is k x n): positive, "
+                    + "without --m");
+        }
+        long cols = inner != null ? inner : m == null ? n : m;
         PlatformModel model = PlatformModel.from(c, backend);
         if (deaths != null || stragglers != null) {
             model = model.withFaults(deaths != null ? deaths : model.deathRate(),
@@ -115,7 +130,8 @@ final class PlanCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "planning %s of a %dx%d matrix in %d-blocks on the %s model (%d workers)...%n", algorithm,
                 n, cols, block, model.name(), w);
         out.flush();
-        Planner.Plan p = Planner.plan(job, model, SchedulerSettings.from(c), w, c.getLong("numpywren.plan.seed"));
+        Planner.Plan p = Planner.plan(job, model, SchedulerSettings.from(c), w, c.getLong("numpywren.plan.seed"),
+                plot != null);
         JobReport r = p.report();
         out.printf(Locale.ROOT, "  wall time            %.1f s (simulated; store work done at %.1f s)%n", r.wallSeconds(),
                 p.storeWorkDoneSeconds());
@@ -135,6 +151,19 @@ final class PlanCommand implements Callable<Integer> {
                 p.driverBusySeconds(), 100 * p.driverBusyFraction());
         CostEstimates.of(c, r, block, model).ifPresent(cost -> out.printf("  estimated cost       %s%n", cost.line()));
         out.printf(Locale.ROOT, "planned in %.2f s on this machine (%d events)%n", p.planningSeconds(), p.events());
+        try {
+            if (trace != null) {
+                ChromeTrace.write(r, trace);
+                out.println("trace written to " + trace + " (open it in Perfetto)");
+            }
+            if (plot != null) {
+                PlanPlot.write(p, String.format(Locale.ROOT, "%s of %dx%d in %d-blocks on the %s model, %d workers: %.1f s",
+                        algorithm, n, cols, block, model.name(), w, r.wallSeconds()), plot);
+                out.println("plot written to " + plot);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + (trace != null ? trace : plot), e);
+        }
         if (json != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("algorithm", algorithm);

@@ -61,6 +61,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--input-b", description = "gemm: the right factor B as .npy (default: A itself)")
     Path inputB;
 
+    @Option(names = "--k", description = "gemm: the inner dimension, for a generated (n x k)·(k x n) product")
+    Long inner;
+
     @Option(names = "--rhs", description = "solve: right-hand sides B as .npy (default: generated, one block of columns)")
     Path rhs;
 
@@ -211,7 +214,8 @@ final class RunCommand implements Callable<Integer> {
         BlockMatrix written = null;
         switch (algorithm) {
             case gemm -> {
-                BlockMatrix b = inputB == null ? a : created(nw.importNpy(inputB, name("B"), block));
+                BlockMatrix b = inner != null ? created(nw.random(name("B"), inner, rows, block, seed + 1))
+                        : inputB == null ? a : created(nw.importNpy(inputB, name("B"), block));
                 result = await(nw.gemm(a, b, bar::update), bar);
                 written = result.output("C");
                 residual = Residuals.gemm(a, b, written);
@@ -296,7 +300,16 @@ final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --n (rows) or --input");
         }
         long n = rows;
-        long m = cols == null ? (algorithm == Algorithm.tsqr ? Math.min(block, n) : n) : cols;
+        if (inner != null) {
+            if (algorithm != Algorithm.gemm || cols != null || inputB != null) {
+                throw new IllegalArgumentException("--k is gemm's inner dimension (A is n x k, B is k x n), without --m, "
+                        + "--input or --input-b");
+            }
+            if (inner < 1) {
+                throw new IllegalArgumentException("--k must be positive, got " + inner);
+            }
+        }
+        long m = inner != null ? inner : cols == null ? (algorithm == Algorithm.tsqr ? Math.min(block, n) : n) : cols;
         if (n < 1 || m < 1) {
             throw new IllegalArgumentException("--n and --m must be positive, got " + n + " and " + m);
         }

@@ -137,6 +137,18 @@ class MainTest {
     }
 
     @Test
+    void gemmTakesAnInnerDimension() {
+        CliRun r = CliRun.of("run", "gemm", "--n", "256", "--k", "640", "--block", "128", "--no-progress");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("gemm of a 256x640 matrix").containsPattern("residual: \\d\\.\\d+e-1\\d");
+        String[][] cases = {
+                {"run", "cholesky", "--n", "256", "--k", "640", "--block", "128"},
+                {"run", "gemm", "--n", "256", "--k", "0", "--block", "128"},
+        };
+        assertOneLineErrors(cases, new String[] {"--k is gemm's inner dimension", "--k must be positive"});
+    }
+
+    @Test
     void lambdapackCheckValidatesABuiltinAndAFile() throws Exception {
         CliRun r = CliRun.of("lambdapack", "check", "cholesky", "-p", "N=6");
         assertThat(r.exit()).as(r.err()).isZero();

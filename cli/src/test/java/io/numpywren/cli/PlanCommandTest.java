@@ -32,6 +32,24 @@ class PlanCommandTest {
     }
 
     @Test
+    void anInnerDimensionTraceAndPlot() throws Exception {
+        Path trace = tmp.resolve("plan-trace.json");
+        Path plot = tmp.resolve("plan.svg");
+        CliRun r = CliRun.of("plan", "gemm", "--n", "4096", "--k", "16384", "--block", "1024", "--backend", "azure",
+                "--workers", "16", "--trace", trace.toString(), "--plot", plot.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("gemm of a 4096x16384 matrix").contains("trace written to " + trace)
+                .contains("plot written to " + plot);
+        JsonNode events = new ObjectMapper().readTree(trace.toFile());
+        assertThat(events.isArray() ? events : events.path("traceEvents")).isNotEmpty();
+        String svg = java.nio.file.Files.readString(plot);
+        assertThat(svg).startsWith("<svg").contains("workers running").contains("critical path done")
+                .contains("<polyline").endsWith("</svg>\n");
+        CliRun bad = CliRun.of("plan", "qr", "--n", "4096", "--k", "16384", "--block", "1024");
+        assertThat(bad.err()).contains("--k is gemm's inner dimension");
+    }
+
+    @Test
     void workersAboveTheModelsQuotaAreSaidAndDeathsAreRetried() {
         CliRun r = CliRun.of("plan", "qr", "--n", "4096", "--block", "512", "--backend", "gcp", "--workers", "200",
                 "--deaths", "0.05");

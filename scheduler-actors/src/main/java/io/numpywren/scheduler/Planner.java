@@ -49,11 +49,24 @@ public final class Planner {
      * @param driverBusyFraction  that over the simulated wall time
      * @param events              events simulated
      * @param planningSeconds     how long planning took here
+     * @param criticalPathTasks   the longest chain of tasks, each waiting for the one before
+     * @param series              the job over simulated time, when asked for (else empty)
      */
     public record Plan(JobReport report, double storeWorkDoneSeconds, int peakWorkers, long coldStarts, long deaths,
                        long stragglers, long workerStoreRequests, long driverStoreRequests, double driverBusySeconds,
-                       double driverBusyFraction, long events, double planningSeconds) {
+                       double driverBusyFraction, long events, double planningSeconds, int criticalPathTasks,
+                       List<Sample> series) {
     }
+
+    /**
+     * The job at one moment of simulated time: workers running, tasks ready and waiting, tasks
+     * done, and how far along its critical path it is (the longest chain of tasks finished so far).
+     */
+    public record Sample(double seconds, int runningWorkers, int readyTasks, long tasksDone, int criticalPathDone) {
+    }
+
+    /** At most this many samples are kept: beyond it, every other one is dropped and the stride doubles. */
+    private static final int MAX_SAMPLES = 2_000;
 
     private enum Kind { ANSWER, DIED, TICK, STORE_WORK_DONE }
 
@@ -86,9 +99,17 @@ public final class Planner {
     private long storeWorkDoneAt;
     private boolean finished;
     private long eventCount;
+    private final boolean recordSeries;
+    private final List<Sample> series = new ArrayList<>();
+    private final java.util.Map<Task, Integer> depth = new java.util.HashMap<>();
+    private int depthDone;
+    private int sampleStride = 1;
+    private long ticks;
 
-    private Planner(JobPlan job, PlatformModel model, SchedulerSettings settings, int workers, long seed) {
+    private Planner(JobPlan job, PlatformModel model, SchedulerSettings settings, int workers, long seed,
+                    boolean recordSeries) {
         this.job = job;
+        this.recordSeries = recordSeries;
         this.model = model;
         this.settings = settings;
         this.workers = workers;
@@ -103,8 +124,14 @@ public final class Planner {
      * concurrency when not positive); {@code seed} decides the injected faults.
      */
     public static Plan plan(JobPlan job, PlatformModel model, SchedulerSettings settings, int workers, long seed) {
+        return plan(job, model, settings, workers, seed, false);
+    }
+
+    /** As above; with {@code series}, the plan also records the job over simulated time ({@link Sample}). */
+    public static Plan plan(JobPlan job, PlatformModel model, SchedulerSettings settings, int workers, long seed,
+                            boolean series) {
         int w = workers > 0 ? Math.min(workers, model.maxConcurrency()) : model.maxConcurrency();
-        return new Planner(job, model, settings, w, seed).run();
+        return new Planner(job, model, settings, w, seed, series).run();
     }
 
     /** What the coordinator is told of the simulated backend. */
@@ -130,6 +157,9 @@ public final class Planner {
                 case TICK -> {
                     handle(e.at(), () -> coordinator.onTick(Math.max(e.at(), driverFree)));
                     schedule(e.at() + tick, Kind.TICK, null, null, -1);
+                    if (recordSeries) {
+                        sample(coordinator, e.at());
+                    }
                 }
                 case STORE_WORK_DONE -> {
                     storeWork.finished();
@@ -147,6 +177,15 @@ public final class Planner {
                     }
                     Task task = e.dispatch().task();
                     int attempt = e.dispatch().spec().attempt();
+                    if (recordSeries && e.result().ok() && !depth.containsKey(task)) {
+                        // Its parents are done (it could not have run otherwise): its chain is one longer than theirs.
+                        int d = 1;
+                        for (Task parent : analyser.parents(task)) {
+                            d = Math.max(d, depth.getOrDefault(parent, 0) + 1);
+                        }
+                        depth.put(task, d);
+                        depthDone = Math.max(depthDone, d);
+                    }
                     handle(e.at(), () -> coordinator.onResult(task, attempt, e.result(), Math.max(e.at(), driverFree)));
                 }
             }
@@ -165,9 +204,26 @@ public final class Planner {
                 startStoreWork(e.at());
             }
         }
+        if (recordSeries) {
+            sample(coordinator, Math.max(driverFree, (long) (report.wallSeconds() * 1e9)));
+        }
         return new Plan(report, Math.max(storeWorkDoneAt, driverFree) / 1e9, peakWorkers, coldStarts, deaths, stragglers,
                 workerRequests, driverRequests, driverBusy / 1e9, driverBusy / 1e9 / wall, eventCount,
-                (System.nanoTime() - began) / 1e9);
+                (System.nanoTime() - began) / 1e9, depthDone, List.copyOf(series));
+    }
+
+    private void sample(JobCoordinator coordinator, long at) {
+        if (ticks++ % sampleStride != 0) {
+            return;
+        }
+        JobProgress p = coordinator.progress(at);
+        series.add(new Sample(at / 1e9, running, p.ready(), p.tasksDone(), depthDone));
+        if (series.size() >= MAX_SAMPLES) {
+            for (int i = series.size() - 1; i > 0; i -= 2) {
+                series.remove(i);
+            }
+            sampleStride *= 2;
+        }
     }
 
     /** The driver handles an event once it is free, busy for as long as the coordinator really takes. */
@@ -257,7 +313,8 @@ public final class Planner {
         }
         double read = slow * (inputs.size() * seconds(model.storeRequest()) + inBytes / (model.readMbPerSecond() * 1e6));
         long flops = job.estimatedFlops(task);
-        double compute = slow * flops / (model.workerGflops(job.program().kernel(task).name()) * 1e9);
+        int block = inputs.isEmpty() ? 0 : job.program().matrix(inputs.get(0).matrix()).blockRows();
+        double compute = slow * flops / (model.workerGflops(job.program().kernel(task).name(), block) * 1e9);
         double write = slow * (outputs.size() * seconds(model.storeRequest()) + outBytes / (model.writeMbPerSecond() * 1e6));
         long ends = startsAt + (long) ((read + compute + write) * 1e9);
         if (model.deathRate() > 0 && random.nextDouble() < model.deathRate()) {

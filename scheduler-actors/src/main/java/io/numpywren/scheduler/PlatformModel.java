@@ -19,7 +19,8 @@ import java.util.Map;
  * @param name                 the backend it models
  * @param vcpus                vCPUs of one worker (a fraction where the platform gives CPU by memory)
  * @param memoryMb             memory of one worker
- * @param gflopsPerVcpu        a kernel's GFLOP/s on one vCPU, by kernel name; "default" for the others
+ * @param gflopsPerVcpu        a kernel's GFLOP/s on one vCPU, by kernel name, or "name@block" for one
+ *                             block size (the rate nearest in block size wins); "default" for the others
  * @param readMbPerSecond      one worker's store download bandwidth, MB/s
  * @param writeMbPerSecond     one worker's store upload bandwidth, MB/s
  * @param storeRequest         the latency of one store request (a block read or write pays it once)
@@ -51,7 +52,10 @@ public record PlatformModel(String name, double vcpus, int memoryMb, Map<String,
         Map<String, Double> gflops = new LinkedHashMap<>();
         try {
             for (var e : c.getConfig("gflops-per-vcpu").root().entrySet()) {
-                double v = c.getDouble("gflops-per-vcpu." + e.getKey());
+                double v = c.getDouble("gflops-per-vcpu.\"" + e.getKey() + "\"");
+                if (!e.getKey().matches("[a-z_0-9]+(@[1-9][0-9]*)?")) {
+                    problems.add("gflops-per-vcpu." + e.getKey() + " is not a kernel name, or name@block");
+                }
                 if (!(v > 0)) {
                     problems.add("gflops-per-vcpu." + e.getKey() + " must be positive, got " + v);
                 }
@@ -76,9 +80,27 @@ public record PlatformModel(String name, double vcpus, int memoryMb, Map<String,
         return m;
     }
 
-    /** GFLOP/s of {@code kernel} on one whole worker. */
-    public double workerGflops(String kernel) {
-        return gflopsPerVcpu.getOrDefault(kernel, gflopsPerVcpu.get("default")) * vcpus;
+    /**
+     * GFLOP/s of {@code kernel} on blocks of {@code block} on one whole worker: its rate measured at the
+     * nearest block size, else its rate for any size, else the default.
+     */
+    public double workerGflops(String kernel, int block) {
+        Double best = null;
+        long bestDistance = Long.MAX_VALUE;
+        String prefix = kernel + "@";
+        for (var e : gflopsPerVcpu.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                long distance = Math.abs(Long.parseLong(e.getKey().substring(prefix.length())) - block);
+                if (distance < bestDistance) {
+                    bestDistance = distance;
+                    best = e.getValue();
+                }
+            }
+        }
+        if (best == null) {
+            best = gflopsPerVcpu.getOrDefault(kernel, gflopsPerVcpu.get("default"));
+        }
+        return best * vcpus;
     }
 
     /** The same platform with deaths and stragglers at these rates. */

@@ -89,6 +89,19 @@ class PlannerTest {
     }
 
     @Test
+    void aKernelsRateAtTheNearestMeasuredBlockSizeWins() {
+        Config c = ConfigFactory.parseString("""
+                numpywren.plan.platforms.test { vcpus = 2, gflops-per-vcpu { default = 1, gemm = 5, "gemm@512" = 10,
+                  "gemm@2048" = 30 } }
+                """).withFallback(CONFIG);
+        PlatformModel m = PlatformModel.from(c, "test");
+        assertThat(m.workerGflops("gemm", 256)).isEqualTo(20);
+        assertThat(m.workerGflops("gemm", 1024)).isEqualTo(20);
+        assertThat(m.workerGflops("gemm", 4096)).isEqualTo(60);
+        assertThat(m.workerGflops("chol", 1024)).isEqualTo(2);
+    }
+
+    @Test
     void aBadModelIsRefusedNamingEachFigure() {
         Config bad = ConfigFactory.parseString("""
                 numpywren.plan.platforms.test { vcpus = 0, store-read-mb-per-second = -1, death-rate = 1.5,
