@@ -54,6 +54,9 @@ public final class FakeGcs implements AutoCloseable {
     private final AtomicInteger stallsLeft = new AtomicInteger();
     private volatile long stallMillis;
     final AtomicInteger requests = new AtomicInteger();
+    /** Batch requests served, and the calls in them. */
+    final AtomicInteger batches = new AtomicInteger();
+    final AtomicInteger batchDeletes = new AtomicInteger();
     final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
 
     public FakeGcs() throws IOException {
@@ -133,6 +136,11 @@ public final class FakeGcs implements AutoCloseable {
             return;
         }
         List<String> p = segments(rawPath);
+        // /batch/storage/v1: a multipart/mixed body of HTTP requests, answered part by part
+        if (rawPath.equals("/batch/storage/v1") && method.equals("POST")) {
+            batch(x, body);
+            return;
+        }
         // /upload/storage/v1/b/{bucket}/o
         if (p.size() == 6 && p.get(0).equals("upload") && p.get(5).equals("o")) {
             upload(x, method, p.get(4), query, body);
@@ -155,6 +163,70 @@ public final class FakeGcs implements AutoCloseable {
             return;
         }
         error(x, 404, "unknown path " + rawPath);
+    }
+
+    /**
+     * A JSON API batch: each part an HTTP request (here, deletes of objects, as the client batches
+     * them), each answered by a part of the multipart/mixed reply with the same Content-ID.
+     */
+    private void batch(HttpExchange x, byte[] body) throws IOException {
+        String type = x.getRequestHeaders().getFirst("Content-Type");
+        int at = type == null ? -1 : type.indexOf("boundary=");
+        if (at < 0) {
+            error(x, 400, "a batch needs a multipart/mixed body with a boundary");
+            return;
+        }
+        String boundary = type.substring(at + "boundary=".length()).replace("\"", "").trim();
+        String text = new String(body, StandardCharsets.UTF_8);
+        StringBuilder reply = new StringBuilder();
+        String replyBoundary = "batch_" + generations.incrementAndGet();
+        int calls = 0;
+        for (String part : text.split("--" + java.util.regex.Pattern.quote(boundary))) {
+            String trimmed = part.strip();
+            if (trimmed.isEmpty() || trimmed.equals("--")) {
+                continue;
+            }
+            String[] sections = part.replace("\r\n", "\n").split("\n\n", 3);
+            String contentId = "";
+            for (String line : sections[0].strip().split("\n")) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-id:")) {
+                    contentId = line.substring("content-id:".length()).trim();
+                }
+            }
+            String requestLine = sections.length > 1 ? sections[1].strip().split("\n")[0] : "";
+            String[] words = requestLine.split(" ");
+            String status;
+            String answer = "";
+            if (++calls > 100) {
+                status = "400 Bad Request";
+                answer = "{\"error\": {\"code\": 400, \"message\": \"more than 100 calls in one batch\"}}";
+            } else if (words.length >= 2 && words[0].equals("DELETE")) {
+                String target = words[1].replaceFirst("^https?://[^/]+", "");
+                List<String> segs = segments(target.replaceFirst("\\?.*$", ""));
+                // storage/v1/b/{bucket}/o/{name}
+                if (segs.size() == 6 && segs.get(0).equals("storage") && segs.get(2).equals("b") && segs.get(4).equals("o")
+                        && bucket(segs.get(3)).remove(segs.get(5)) != null) {
+                    status = "204 No Content";
+                } else {
+                    status = "404 Not Found";
+                    answer = "{\"error\": {\"code\": 404, \"message\": \"No such object\"}}";
+                }
+            } else {
+                status = "400 Bad Request";
+                answer = "{\"error\": {\"code\": 400, \"message\": \"the fake batches deletes only\"}}";
+            }
+            batchDeletes.incrementAndGet();
+            reply.append("--").append(replyBoundary).append("\r\n")
+                    .append("Content-Type: application/http\r\n")
+                    .append("Content-ID: response-").append(contentId.replace("<", "").replace(">", "")).append("\r\n\r\n")
+                    .append("HTTP/1.1 ").append(status).append("\r\n")
+                    .append("Content-Type: application/json; charset=UTF-8\r\n")
+                    .append("Content-Length: ").append(answer.getBytes(StandardCharsets.UTF_8).length).append("\r\n\r\n")
+                    .append(answer).append("\r\n");
+        }
+        reply.append("--").append(replyBoundary).append("--\r\n");
+        batches.incrementAndGet();
+        send(x, 200, "multipart/mixed; boundary=" + replyBoundary, reply.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void bucketPolicy(HttpExchange x, String method, String bucket, byte[] body) throws IOException {

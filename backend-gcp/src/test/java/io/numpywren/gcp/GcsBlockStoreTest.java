@@ -41,6 +41,26 @@ class GcsBlockStoreTest {
     }
 
     @Test
+    void deleteAllGoesInBatchesOfAtMostOneHundred() {
+        String bucket = "batches-" + System.nanoTime();
+        try (BlockStore store = store(bucket).prefix("p").build()) {
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                keys.add("m/" + i);
+                store.put("m/" + i, java.nio.ByteBuffer.wrap(new byte[] {(byte) i}));
+            }
+            store.put("kept", java.nio.ByteBuffer.wrap(new byte[] {1}));
+            keys.add("m/absent");
+            int batchesBefore = gcs.batches.get();
+            int callsBefore = gcs.batchDeletes.get();
+            store.deleteAll(keys);
+            assertThat(gcs.batches.get() - batchesBefore).isEqualTo(3);
+            assertThat(gcs.batchDeletes.get() - callsBefore).isEqualTo(251);
+            assertThat(gcs.objects(bucket).keySet()).containsExactly("p/kept");
+        }
+    }
+
+    @Test
     void storesWithPrefixesShareABucketWithoutSeeingEachOther() {
         String bucket = newBucket();
         try (BlockStore a = store(bucket).prefix("team/a").build(); BlockStore b = store(bucket).prefix("/team/b/").build()) {
