@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,16 +45,7 @@ class AzureDeployerTest {
     }
 
     private Path appZip() throws IOException {
-        Path zip = tmp.resolve("app.zip");
-        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
-            z.putNextEntry(new ZipEntry("host.json"));
-            z.write("{\"version\": \"2.0\"}".getBytes());
-            z.putNextEntry(new ZipEntry("task/function.json"));
-            z.write("{}".getBytes());
-            z.putNextEntry(new ZipEntry("numpywren-worker.jar"));
-            z.write("the function's jar".getBytes());
-        }
-        return zip;
+        return FakeAzureResourceManager.minimalApp(tmp);
     }
 
     private static AzureDeployer deployer(AzureDeploySettings s) {

@@ -64,6 +64,20 @@ public final class FakeAzureResourceManager implements AutoCloseable {
         server.start();
     }
 
+    /** The least package deploy takes as a function app: host.json, task/function.json and a jar, in {@code dir}. */
+    public static java.nio.file.Path minimalApp(java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path zip = dir.resolve("app.zip");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(zip))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("host.json"));
+            z.write("{\"version\": \"2.0\"}".getBytes(StandardCharsets.UTF_8));
+            z.putNextEntry(new java.util.zip.ZipEntry(WorkerFunction.NAME + "/function.json"));
+            z.write("{}".getBytes(StandardCharsets.UTF_8));
+            z.putNextEntry(new java.util.zip.ZipEntry("numpywren-worker.jar"));
+            z.write("the function's jar".getBytes(StandardCharsets.UTF_8));
+        }
+        return zip;
+    }
+
     public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }

@@ -4,13 +4,10 @@ import io.numpywren.azure.FakeAzureResourceManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,14 +20,7 @@ class AzureCommandTest {
     Path tmp;
 
     private Path appZip() throws Exception {
-        Path zip = tmp.resolve("app.zip");
-        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
-            z.putNextEntry(new ZipEntry("host.json"));
-            z.write("{\"version\": \"2.0\"}".getBytes());
-            z.putNextEntry(new ZipEntry("task/function.json"));
-            z.write(new byte[1024 * 1024]);
-        }
-        return zip;
+        return FakeAzureResourceManager.minimalApp(tmp);
     }
 
     private Path conf(String management, String scm) throws Exception {

@@ -105,14 +105,17 @@ public record PlatformModel(String name, double vcpus, int memoryMb, Map<String,
 
     /** The same platform with deaths and stragglers at these rates. */
     public PlatformModel withFaults(double deaths, double stragglers) {
-        return new PlatformModel(name, vcpus, memoryMb, gflopsPerVcpu, readMbPerSecond, writeMbPerSecond, storeRequest,
-                invoke, coldStart, maxConcurrency, driverRequest, keysPerDelete, deaths, stragglers, stragglerFactor);
+        return copy(maxConcurrency, deaths, stragglers);
     }
 
     /** The same platform with another concurrency limit (a raised quota). */
     public PlatformModel withConcurrency(int most) {
+        return copy(most, deathRate, stragglerRate);
+    }
+
+    private PlatformModel copy(int most, double deaths, double stragglers) {
         return new PlatformModel(name, vcpus, memoryMb, gflopsPerVcpu, readMbPerSecond, writeMbPerSecond, storeRequest,
-                invoke, coldStart, most, driverRequest, keysPerDelete, deathRate, stragglerRate, stragglerFactor);
+                invoke, coldStart, most, driverRequest, keysPerDelete, deaths, stragglers, stragglerFactor);
     }
 
     /** Reads figures, collecting what is wrong instead of stopping at the first. */
