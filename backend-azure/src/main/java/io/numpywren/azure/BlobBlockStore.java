@@ -1,6 +1,7 @@
 package io.numpywren.azure;
 
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.rest.Response;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.identity.DefaultAzureCredentialBuilder;
@@ -8,6 +9,9 @@ import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.batch.BlobBatch;
+import com.azure.storage.blob.batch.BlobBatchClient;
+import com.azure.storage.blob.batch.BlobBatchClientBuilder;
 import com.azure.storage.blob.models.BlobErrorCode;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobRequestConditions;
@@ -52,9 +56,17 @@ public final class BlobBlockStore implements BlockStore {
     /** Blob Storage's longest blob name, in characters (as UTF-8 bytes here, which is stricter). */
     public static final int MAX_BLOB_NAME_BYTES = 1024;
     public static final long DEFAULT_SINGLE_UPLOAD_BYTES = 8L * 1024 * 1024;
+    /** Blob Batch takes at most 256 sub-requests. */
+    static final int DELETE_BATCH = 256;
 
     private final BlobServiceClient service;
     private final BlobContainerClient container;
+    private final BlobBatchClient batches;
+    /**
+     * Set once the service refuses a whole batch as malformed (Azurite does: it wants path-style
+     * sub-request paths, which the SDK does not send); deletes go one by one from then on.
+     */
+    private volatile boolean batchesRefused;
     private final ObjectNames names;
     private final String account;
     private final long singleUploadBytes;
@@ -71,6 +83,8 @@ public final class BlobBlockStore implements BlockStore {
         }
         this.service = builder.buildClient();
         this.container = service.getBlobContainerClient(b.container);
+        // Container-scoped, so that a role on the container alone is enough for it.
+        this.batches = new BlobBatchClientBuilder(container).buildClient();
         this.account = service.getAccountName();
         this.names = new ObjectNames("az", "Blob Storage", b.container, b.prefix, MAX_BLOB_NAME_BYTES);
         this.singleUploadBytes = b.singleUploadBytes;
@@ -161,6 +175,66 @@ public final class BlobBlockStore implements BlockStore {
         } catch (BlobStorageException e) {
             throw failure("delete", name, e);
         }
+    }
+
+    /**
+     * Blob Batch: up to 256 deletes in one request; an absent blob is skipped. Where the service
+     * refuses a batch as a whole, one request a blob.
+     */
+    @Override
+    public void deleteAll(java.util.Collection<String> keys) {
+        List<String> blobs = new ArrayList<>();
+        for (String key : keys) {
+            blobs.add(names.name(key)); // every key checked before anything is deleted
+        }
+        for (int from = 0; from < blobs.size(); from += DELETE_BATCH) {
+            List<String> part = blobs.subList(from, Math.min(blobs.size(), from + DELETE_BATCH));
+            if (!batchesRefused && deletedInOneBatch(part)) {
+                continue;
+            }
+            for (String name : part) {
+                try {
+                    container.getBlobClient(name).deleteIfExists();
+                } catch (BlobStorageException e) {
+                    throw failure("delete", name, e);
+                }
+            }
+        }
+    }
+
+    /** Whether the batch ran (each delete done or its blob absent); false if it was refused whole, deleting nothing. */
+    private boolean deletedInOneBatch(List<String> part) {
+        BlobBatch batch = batches.getBlobBatch();
+        List<Response<Void>> answers = new ArrayList<>();
+        for (String name : part) {
+            answers.add(batch.deleteBlob(container.getBlobContainerName(), name));
+        }
+        try {
+            batches.submitBatchWithResponse(batch, false, null, Context.NONE);
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() != 400) {
+                throw failure("delete", part.get(0) + " and " + (part.size() - 1) + " others", e);
+            }
+            batchesRefused = true;
+            return false;
+        } catch (IllegalStateException unparsableAnswer) {
+            // A refusal answered without the per-request parts the SDK expects (Azurite, for one sub-request).
+            batchesRefused = true;
+            return false;
+        }
+        for (int i = 0; i < part.size(); i++) {
+            int status;
+            try {
+                status = answers.get(i).getStatusCode();
+            } catch (BlobStorageException failed) { // a sub-request that failed answers with its error
+                status = failed.getStatusCode();
+            }
+            if (status != 202 && status != 404) {
+                throw new StoreException("Blob Storage delete " + names.where(part.get(i)) + " failed in a batch: "
+                        + status);
+            }
+        }
+        return true;
     }
 
     @Override
