@@ -169,7 +169,10 @@ public final class BlobBlockStore implements BlockStore {
 
     @Override
     public boolean delete(String key) {
-        String name = names.name(key);
+        return deleteBlob(names.name(key));
+    }
+
+    private boolean deleteBlob(String name) {
         try {
             return container.getBlobClient(name).deleteIfExists();
         } catch (BlobStorageException e) {
@@ -193,11 +196,7 @@ public final class BlobBlockStore implements BlockStore {
                 continue;
             }
             for (String name : part) {
-                try {
-                    container.getBlobClient(name).deleteIfExists();
-                } catch (BlobStorageException e) {
-                    throw failure("delete", name, e);
-                }
+                deleteBlob(name);
             }
         }
     }

@@ -86,7 +86,13 @@ public final class PlanBenchmark {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (Numpywren nw = Numpywren.create(config)) {
             LinearAlgebra la = nw.driverKernels();
-            PlatformModel model = calibrate(nw, la, block, workers, algorithms, n);
+            // Each job as the facade plans it for this backend (gemm's plan depends on the workers and their memory).
+            Map<String, JobPlan> jobs = new LinkedHashMap<>();
+            for (String algorithm : algorithms) {
+                jobs.put(algorithm, JobPlans.builtin(algorithm, n, n, block, nw.backend().capabilities().maxConcurrency(),
+                        nw.backend().capabilities().workerMemoryBytes()));
+            }
+            PlatformModel model = calibrate(nw, la, block, workers, jobs.values());
             System.out.printf("calibrated here (%s, one BLAS thread per worker, %d at once): a task's round trip "
                     + "%.0f us; store put %.0f MB/s, get %.0f MB/s per worker; kernel GFLOP/s per worker %s%n", la.name(),
                     workers, model.invoke().toNanos() / 1e3, model.writeMbPerSecond(), model.readMbPerSecond(),
@@ -94,10 +100,7 @@ public final class PlanBenchmark {
             System.out.printf("%n%-9s %12s %12s %7s %14s %16s %18s%n", "job", "planned s", "measured s", "ratio",
                     "tasks p/m", "read GiB p/m", "written GiB p/m");
             for (String algorithm : algorithms) {
-                // The job as the facade plans it for this backend (gemm's plan depends on the workers and their memory).
-                JobPlan job = JobPlans.builtin(algorithm, n, n, block, nw.backend().capabilities().maxConcurrency(),
-                        nw.backend().capabilities().workerMemoryBytes());
-                Planner.Plan plan = Planner.plan(job, model, SchedulerSettings.from(config), workers, 1);
+                Planner.Plan plan = Planner.plan(jobs.get(algorithm), model, SchedulerSettings.from(config), workers, 1);
                 JobReport measured = run(nw, algorithm, n, block);
                 JobReport p = plan.report();
                 double ratio = p.wallSeconds() / measured.wallSeconds();
@@ -161,12 +164,10 @@ public final class PlanBenchmark {
      * every worker doing it at once.
      */
     private static PlatformModel calibrate(Numpywren nw, LinearAlgebra la, int block, int workers,
-                                           List<String> algorithms, int n) throws Exception {
+                                           java.util.Collection<JobPlan> jobs) throws Exception {
         // One task of each kernel the jobs call, as the job gives it (its input shapes and arguments).
         Map<String, Map.Entry<JobPlan, Task>> representative = new TreeMap<>();
-        for (String algorithm : algorithms) {
-            JobPlan job = JobPlans.builtin(algorithm, n, n, block, nw.backend().capabilities().maxConcurrency(),
-                    nw.backend().capabilities().workerMemoryBytes());
+        for (JobPlan job : jobs) {
             job.program().analyser().forEachTask(t -> representative.putIfAbsent(job.program().kernel(t).name(),
                     Map.entry(job, t)));
         }

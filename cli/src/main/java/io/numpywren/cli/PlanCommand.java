@@ -124,8 +124,8 @@ final class PlanCommand implements Callable<Integer> {
             model = model.withConcurrency(workers);
         }
         int w = workers > 0 ? workers : model.maxConcurrency();
-        JobPlan job = JobPlans.builtin(algorithm, n, cols, block, w, (long) model.memoryMb() << 20);
-        JobLimits.checkTaskMemory(job, model.name(), (long) model.memoryMb() << 20);
+        JobPlan job = JobPlans.builtin(algorithm, n, cols, block, w, model.memoryBytes());
+        JobLimits.checkTaskMemory(job, model.name(), model.memoryBytes());
         JobLimits.from(c).checkTasks(job);
         out.printf(Locale.ROOT, "planning %s of a %dx%d matrix in %d-blocks on the %s model (%d workers)...%n", algorithm,
                 n, cols, block, model.name(), w);
@@ -149,7 +149,8 @@ final class PlanCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  peak intermediates   %d blocks%n", r.peakIntermediateBlocks());
         out.printf(Locale.ROOT, "  driver               busy %.2f s, %.2f%% of the wall time (measured here, per event)%n",
                 p.driverBusySeconds(), 100 * p.driverBusyFraction());
-        CostEstimates.of(c, r, block, model).ifPresent(cost -> out.printf("  estimated cost       %s%n", cost.line()));
+        var cost = CostEstimates.of(c, r, block, model);
+        cost.ifPresent(e -> out.printf("  estimated cost       %s%n", e.line()));
         out.printf(Locale.ROOT, "planned in %.2f s on this machine (%d events)%n", p.planningSeconds(), p.events());
         try {
             if (trace != null) {
@@ -173,7 +174,7 @@ final class PlanCommand implements Callable<Integer> {
             doc.put("model", modelFigures(model));
             doc.put("workers", w);
             doc.put("plan", p);
-            CostEstimates.of(c, r, block, model).ifPresent(cost -> doc.put("estimatedCost", cost.details()));
+            cost.ifPresent(e -> doc.put("estimatedCost", e.details()));
             try {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
             } catch (IOException e) {

@@ -171,8 +171,7 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
         storeWork.finished();
         if (done.error() != null) {
             // Not the job's failure: intermediates left by a failed delete go with the clean-up, which lists them.
-            Throwable cause = done.error() instanceof CompletionException && done.error().getCause() != null
-                    ? done.error().getCause() : done.error();
+            Throwable cause = unwrapped(done.error());
             getContext().getLog().warn("job {}: {} failed: {}", coordinator.plan().jobId(),
                     done.piece().deletes().isEmpty() ? "cleaning up below " + coordinator.plan().namespace()
                             : "deleting " + done.piece().deletes().size() + " intermediate blocks", cause.toString());
@@ -209,9 +208,14 @@ public final class JobActor extends AbstractBehavior<JobActor.Command> {
     }
 
     private static TaskResult transportFailure(TaskSpec spec, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrapped(error);
         String message = cause instanceof CancellationException ? "cancelled before it ran" : String.valueOf(cause);
         return TaskResult.failure(spec, null, TaskError.transientError("transport", message));
+    }
+
+    /** A future's failure without the CompletionException around it. */
+    private static Throwable unwrapped(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private Behavior<Command> publishProgress() {

@@ -21,7 +21,6 @@ import io.numpywren.npy.NpyExport;
 import io.numpywren.npy.NpyImport;
 import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.BlockStores;
-import io.numpywren.storage.InMemoryBlockStore;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import java.nio.file.Path;

@@ -136,15 +136,14 @@ public final class Planner {
 
     /** What the coordinator is told of the simulated backend. */
     private BackendCapabilities capabilities() {
-        return new BackendCapabilities(workers, Duration.ofMinutes(15), Long.MAX_VALUE, true,
-                (long) model.memoryMb() << 20);
+        return new BackendCapabilities(workers, Duration.ofMinutes(15), Long.MAX_VALUE, true, model.memoryBytes());
     }
 
     private Plan run() {
         long began = System.nanoTime();
         JobCoordinator coordinator = new JobCoordinator(job, settings, model.name(), capabilities());
         long tick = Math.max(1, settings.tick().toNanos());
-        handle(0, () -> coordinator.start(0));
+        handle(0, coordinator::start);
         schedule(tick, Kind.TICK, null, null, -1);
         while (!finished) {
             Event e = events.poll();
@@ -155,17 +154,13 @@ public final class Planner {
             eventCount++;
             switch (e.kind()) {
                 case TICK -> {
-                    handle(e.at(), () -> coordinator.onTick(Math.max(e.at(), driverFree)));
+                    handle(e.at(), coordinator::onTick);
                     schedule(e.at() + tick, Kind.TICK, null, null, -1);
                     if (recordSeries) {
                         sample(coordinator, e.at());
                     }
                 }
-                case STORE_WORK_DONE -> {
-                    storeWork.finished();
-                    storeWorkDoneAt = e.at();
-                    startStoreWork(e.at());
-                }
+                case STORE_WORK_DONE -> storeWorkDone(e.at());
                 case DIED -> {
                     release(e.worker(), false);
                     startWaiting(e.at());
@@ -186,7 +181,7 @@ public final class Planner {
                         depth.put(task, d);
                         depthDone = Math.max(depthDone, d);
                     }
-                    handle(e.at(), () -> coordinator.onResult(task, attempt, e.result(), Math.max(e.at(), driverFree)));
+                    handle(e.at(), now -> coordinator.onResult(task, attempt, e.result(), now));
                 }
             }
         }
@@ -199,9 +194,7 @@ public final class Planner {
                 throw new IllegalStateException("the simulation lost track of the driver's store work");
             }
             if (e.kind() == Kind.STORE_WORK_DONE) {
-                storeWork.finished();
-                storeWorkDoneAt = e.at();
-                startStoreWork(e.at());
+                storeWorkDone(e.at());
             }
         }
         if (recordSeries) {
@@ -226,11 +219,14 @@ public final class Planner {
         }
     }
 
-    /** The driver handles an event once it is free, busy for as long as the coordinator really takes. */
-    private void handle(long at, java.util.function.Supplier<JobCoordinator.Actions> step) {
+    /**
+     * The driver handles an event once it is free (the step gets that moment as its clock), busy for
+     * as long as the coordinator really takes.
+     */
+    private void handle(long at, java.util.function.LongFunction<JobCoordinator.Actions> step) {
         long start = Math.max(at, driverFree);
         long t0 = System.nanoTime();
-        JobCoordinator.Actions actions = step.get();
+        JobCoordinator.Actions actions = step.apply(start);
         long took = System.nanoTime() - t0;
         driverBusy += took;
         driverFree = start + took;
@@ -254,6 +250,12 @@ public final class Planner {
         waiting.addAll(actions.dispatch());
         startWaiting(at);
         finished |= actions.finished();
+    }
+
+    private void storeWorkDone(long at) {
+        storeWork.finished();
+        storeWorkDoneAt = at;
+        startStoreWork(at);
     }
 
     /**

@@ -103,6 +103,11 @@ public record PlatformModel(String name, double vcpus, int memoryMb, Map<String,
         return best * vcpus;
     }
 
+    /** A worker's memory in bytes. */
+    public long memoryBytes() {
+        return (long) memoryMb << 20;
+    }
+
     /** The same platform with deaths and stragglers at these rates. */
     public PlatformModel withFaults(double deaths, double stragglers) {
         return copy(maxConcurrency, deaths, stragglers);
