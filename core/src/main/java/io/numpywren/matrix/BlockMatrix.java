@@ -25,7 +25,9 @@ import java.util.Objects;
  * ragged when the shape is not a multiple of the block shape.
  *
  * <p>Keys: {@code namespace/name/header.json} for the header, written beside the blocks so the
- * matrix can be reopened by name, and {@code namespace/name/i_j[_k...]} for blocks.
+ * matrix can be reopened by name, and {@code namespace/name/i_j[_k...]} for blocks; a job's output
+ * carries {@link BlockVersions}, and its blocks are {@code namespace/name/i_j.VERSION}, the
+ * version of the attempt that won.
  */
 public final class BlockMatrix {
     static final String HEADER_FILE = "header.json";
@@ -42,11 +44,13 @@ public final class BlockMatrix {
     private final int[] leadingGrid;
     private final Structure structure;
     private final boolean exactBlockShapes;
+    /** The stored version of each block, or null when blocks are stored under their plain keys. */
+    private final BlockVersions versions;
     private final String prefix;
 
     private BlockMatrix(BlockStore store, String namespace, String name, long rows, long cols,
                         int blockRows, int blockCols, DType dtype, int[] leadingGrid, Structure structure,
-                        boolean exactBlockShapes) {
+                        boolean exactBlockShapes, BlockVersions versions) {
         this.store = Objects.requireNonNull(store, "store");
         this.namespace = validateNamespace(namespace);
         this.name = BlockKeys.validateSegment(name, "matrix name");
@@ -81,6 +85,7 @@ public final class BlockMatrix {
         this.leadingGrid = leadingGrid.clone();
         this.structure = Objects.requireNonNull(structure, "structure");
         this.exactBlockShapes = exactBlockShapes;
+        this.versions = versions;
         if (structure != Structure.GENERAL && blockRows != blockCols) {
             throw new IllegalArgumentException(structure.description + " matrix '" + name + "' needs square blocks, got "
                     + blockRows + "x" + blockCols);
@@ -140,7 +145,7 @@ public final class BlockMatrix {
             return new BlockMatrix(store, namespace, name, header.rows(), header.cols(), header.blockRows(),
                     header.blockCols(), DType.fromName(header.dtype()), header.leadingGrid(),
                     header.structure() == null ? Structure.GENERAL : Structure.valueOf(header.structure()),
-                    header.exactBlockShapes() == null || header.exactBlockShapes());
+                    header.exactBlockShapes() == null || header.exactBlockShapes(), header.versions());
         } catch (IllegalArgumentException e) {
             throw new CorruptBlockException(headerKey, "matrix header describes no valid matrix: " + e.getMessage());
         }
@@ -228,8 +233,14 @@ public final class BlockMatrix {
         }
     }
 
-    /** The store key of the block at {@code index}. */
+    /** The store key of the block at {@code index}: its stored version's, when the matrix has versions. */
     public String key(int... index) {
+        String key = unversionedKey(index);
+        return versions == null ? key : key + "." + versions.of(key.substring(prefix.length()));
+    }
+
+    /** The key of the block at {@code index} without a version: what a job appends its attempts' versions to. */
+    public String unversionedKey(int... index) {
         int[] shape = gridShape();
         if (index.length != shape.length) {
             throw new IllegalArgumentException("matrix '" + name + "' has a " + shape.length
@@ -260,14 +271,58 @@ public final class BlockMatrix {
 
     /** Writes the header, so that {@link #open} finds the matrix. */
     BlockMatrix writeHeader() {
+        store.putIdempotently(headerKey(), encodedHeader());
+        return this;
+    }
+
+    private ByteBuffer encodedHeader() {
         MatrixHeader header = new MatrixHeader(MatrixHeader.FORMAT, MatrixHeader.VERSION, name, rows, cols,
-                blockRows, blockCols, dtype.numpyName(), leadingGrid, structure.name(), exactBlockShapes);
+                blockRows, blockCols, dtype.numpyName(), leadingGrid, structure.name(), exactBlockShapes, versions);
         try {
-            store.putIdempotently(headerKey(), ByteBuffer.wrap(JSON.writeValueAsBytes(header)));
+            return ByteBuffer.wrap(JSON.writeValueAsBytes(header));
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode header of matrix '" + name + "'", e);
         }
-        return this;
+    }
+
+    /** The stored version of each block, or null when the blocks have plain keys. */
+    public BlockVersions versions() {
+        return versions;
+    }
+
+    /** A handle on the same matrix reading the blocks of {@code versions}; nothing is written. */
+    public BlockMatrix withVersions(BlockVersions versions) {
+        return new BlockMatrix(store, namespace, name, rows, cols, blockRows, blockCols, dtype, leadingGrid, structure,
+                exactBlockShapes, versions);
+    }
+
+    /**
+     * Records {@code versions} in the header beside the blocks (replacing it), so that {@link #open}
+     * reads the blocks a job's winning attempts wrote; returns the handle that reads them.
+     */
+    public BlockMatrix publishVersions(BlockVersions versions) {
+        BlockMatrix versioned = withVersions(versions);
+        store.replace(headerKey(), versioned.encodedHeader());
+        return versioned;
+    }
+
+    /** Everything a handle is, as data: what a job's journal records to rebuild it without reading the store. */
+    public MatrixDescription description() {
+        return new MatrixDescription(namespace, name, rows, cols, blockRows, blockCols, dtype.numpyName(), leadingGrid,
+                structure.name(), exactBlockShapes, versions);
+    }
+
+    /** The handle {@code d} describes, on {@code store}; nothing is read. Throws when {@code d} describes no valid matrix. */
+    public static BlockMatrix fromDescription(BlockStore store, MatrixDescription d) {
+        Structure structure;
+        try {
+            structure = Structure.valueOf(d.structure());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("unknown matrix structure '" + d.structure() + "'");
+        }
+        return new BlockMatrix(store, d.namespace(), d.name(), d.rows(), d.cols(), d.blockRows(), d.blockCols(),
+                DType.fromName(d.dtype()), d.leadingGrid() == null ? new int[0] : d.leadingGrid(), structure,
+                d.exactBlockShapes(), d.versions());
     }
 
     private void checkBlockShape(Block block, int[] index, String key) {
@@ -408,7 +463,7 @@ public final class BlockMatrix {
         return o instanceof BlockMatrix m && m.store == store && m.namespace.equals(namespace) && m.name.equals(name)
                 && m.rows == rows && m.cols == cols && m.blockRows == blockRows && m.blockCols == blockCols
                 && m.dtype == dtype && Arrays.equals(m.leadingGrid, leadingGrid) && m.structure == structure
-                && m.exactBlockShapes == exactBlockShapes;
+                && m.exactBlockShapes == exactBlockShapes && Objects.equals(m.versions, versions);
     }
 
     @Override
@@ -491,7 +546,7 @@ public final class BlockMatrix {
         /** Validates, writes the header and returns the handle. */
         public BlockMatrix create() {
             BlockMatrix m = new BlockMatrix(store, namespace, name, rows, cols, blockRows, blockCols, dtype, leadingGrid,
-                    structure, exactBlockShapes);
+                    structure, exactBlockShapes, null);
             if (store.exists(m.headerKey())) {
                 if (!replace) {
                     throw new IllegalArgumentException("matrix '" + name + "' already exists in namespace '" + namespace

@@ -4,11 +4,11 @@ import io.numpywren.codec.CorruptBlockException;
 
 /**
  * The JSON header stored beside a matrix's blocks; a missing structure means GENERAL and a
- * missing exactBlockShapes means true.
+ * missing exactBlockShapes means true, and missing versions that blocks have plain keys.
  */
 record MatrixHeader(String format, int version, String name, long rows, long cols, int blockRows, int blockCols,
                     String dtype, int[] leadingGrid, String structure,
-                    Boolean exactBlockShapes) {
+                    Boolean exactBlockShapes, BlockVersions versions) {
     static final String FORMAT = "numpywren.matrix";
     static final int VERSION = 1;
 

@@ -587,4 +587,32 @@ class BlockMatrixTest {
 
         assertThat(s.toString()).contains("ns/S", "10x7", "4x3", "[4]", "float32", "in-memory");
     }
+
+    @Test
+    void versionedBlocksAreReadThroughTheHeaderAndTheDescription() {
+        BlockMatrix plain = builder("V").shape(4, 4).blockSize(2).create();
+        store.putIdempotently(plain.unversionedKey(0, 0) + ".e0a1", BlockCodec.encode(Block.identity(2, 2)));
+        store.putIdempotently(plain.unversionedKey(1, 1) + ".e0a1", BlockCodec.encode(Block.identity(2, 2)));
+        store.putIdempotently(plain.unversionedKey(0, 1) + ".e0a1", BlockCodec.encode(Block.zeros(2, 2)));
+        store.putIdempotently(plain.unversionedKey(1, 0) + ".e1a2", BlockCodec.encode(Block.zeros(2, 2)));
+        BlockVersions versions = new BlockVersions("e0a1", java.util.Map.of("1_0", "e1a2"));
+
+        BlockMatrix published = plain.publishVersions(versions);
+        assertThat(published.key(1, 0)).isEqualTo("ns/V/1_0.e1a2");
+        assertThat(published.key(1, 1)).isEqualTo("ns/V/1_1.e0a1");
+        BlockMatrix reopened = BlockMatrix.open(store, "ns", "V");
+        assertThat(reopened).isEqualTo(published);
+        assertThat(BlockMatrices.toDense(reopened).get(3, 3)).isEqualTo(1.0);
+        assertThat(BlockMatrix.fromDescription(store, published.description())).isEqualTo(published);
+        assertThatThrownBy(() -> plain.read(0, 0)).as("the plain key was never written")
+                .isInstanceOf(BlockNotFoundException.class);
+    }
+
+    @Test
+    void aBlockVersionThatIsNotOneKeySegmentIsRefused() {
+        assertThatThrownBy(() -> new BlockVersions("e0a1/../x", java.util.Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block version");
+        assertThatThrownBy(() -> new BlockVersions("e0a1", java.util.Map.of("0_0", "a.b")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block version 'a.b'");
+    }
 }
