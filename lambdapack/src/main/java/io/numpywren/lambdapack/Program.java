@@ -25,6 +25,8 @@ public final class Program {
     private final List<Integer> matrixRanks;
     private final List<Statement> statements;
     private final int maxDepth;
+    /** The program's text, as parsed: what a job's journal records to parse it again on resumption. */
+    private final String text;
 
     Program(String source, String name, List<String> intParameters, List<String> matrixParameters,
             List<Integer> matrixRanks, List<Statement> statements, int maxDepth) {
@@ -35,11 +37,23 @@ public final class Program {
         this.matrixRanks = List.copyOf(matrixRanks);
         this.statements = List.copyOf(statements);
         this.maxDepth = maxDepth;
+        this.text = "";
+    }
+
+    private Program(Program checked, String text) {
+        this.source = checked.source;
+        this.name = checked.name;
+        this.intParameters = checked.intParameters;
+        this.matrixParameters = checked.matrixParameters;
+        this.matrixRanks = checked.matrixRanks;
+        this.statements = checked.statements;
+        this.maxDepth = checked.maxDepth;
+        this.text = text;
     }
 
     /** Parses and checks {@code text}; {@code sourceName} names it in error messages. */
     public static Program parse(String sourceName, String text) {
-        return Checker.check(sourceName, Parser.parse(sourceName, text));
+        return new Program(Checker.check(sourceName, Parser.parse(sourceName, text)), text);
     }
 
     /** Parses and checks a {@code .lp} file. */
@@ -68,8 +82,14 @@ public final class Program {
         }
     }
 
+    /** The name the program was parsed under (a file's name), as errors cite it. */
     public String source() {
         return source;
+    }
+
+    /** The program's text, as parsed. */
+    public String text() {
+        return text;
     }
 
     public String name() {

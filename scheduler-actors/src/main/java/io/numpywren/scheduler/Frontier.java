@@ -27,6 +27,8 @@ public final class Frontier {
     private final PriorityQueue<Ready> ready = new PriorityQueue<>(
             Comparator.comparingInt(Ready::level).thenComparingLong(Ready::sequence));
     private final Map<Task, Pending> pending = new HashMap<>();
+    /** Ready tasks a journal's replay found finished: skipped when polled (removing from the queue is O(n)). */
+    private final java.util.Set<Task> finished = new java.util.HashSet<>();
     private long sequence;
 
     /** A task with no parents. */
@@ -65,11 +67,54 @@ public final class Frontier {
 
     /** The next task to run, or null when none is ready. */
     public Ready poll() {
-        return ready.poll();
+        Ready r = ready.poll();
+        while (r != null && !finished.isEmpty() && finished.remove(r.task())) {
+            r = ready.poll();
+        }
+        return r;
     }
 
     public int readyCount() {
-        return ready.size();
+        return ready.size() - finished.size();
+    }
+
+    /**
+     * A ready task that finished (replaying a journal: it was ready, in flight, when the driver
+     * died): it is never polled.
+     */
+    public void finishedWhileReady(Task task) {
+        finished.add(task);
+    }
+
+    /** Restores a pending-parent count from a checkpoint. */
+    public void restorePending(Task task, int remaining, int level) {
+        if (remaining < 1) {
+            throw new IllegalArgumentException("task " + task + " restored with " + remaining + " parents left");
+        }
+        Pending p = new Pending();
+        p.remaining = remaining;
+        p.level = level;
+        pending.put(task, p);
+    }
+
+    /** Each ready task with its level (in no particular order), but those found finished. */
+    public void forEachReady(java.util.function.ObjIntConsumer<Task> action) {
+        for (Ready r : ready) {
+            if (!finished.contains(r.task())) {
+                action.accept(r.task(), r.level());
+            }
+        }
+    }
+
+    /** Each pending task with its parents left and level. */
+    public void forEachPending(PendingConsumer action) {
+        pending.forEach((t, p) -> action.accept(t, p.remaining, p.level));
+    }
+
+    /** Receives a pending task's count. */
+    @FunctionalInterface
+    public interface PendingConsumer {
+        void accept(Task task, int remaining, int level);
     }
 
     public int pendingCount() {
@@ -80,5 +125,6 @@ public final class Frontier {
     public void clear() {
         ready.clear();
         pending.clear();
+        finished.clear();
     }
 }

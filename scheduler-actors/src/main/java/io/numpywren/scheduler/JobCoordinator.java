@@ -6,6 +6,7 @@ import io.numpywren.lambdapack.BlockId;
 import io.numpywren.lambdapack.BoundProgram;
 import io.numpywren.lambdapack.Task;
 import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.matrix.BlockVersions;
 import io.numpywren.task.TaskResult;
 import io.numpywren.task.TaskSpec;
 
@@ -35,7 +36,10 @@ public final class JobCoordinator {
     public record Dispatch(Task task, TaskSpec spec) {
     }
 
-    /** What to remove from the store once a job (or a late write after it) is over. */
+    /**
+     * What to sweep from the store once a job (or a late write after it) is over: every key its
+     * attempts may have written but, after a success, the outputs' winning blocks and headers.
+     */
     public enum CleanUp {
         NONE, INTERMEDIATES, INTERMEDIATES_AND_OUTPUTS;
 
@@ -92,8 +96,17 @@ public final class JobCoordinator {
      * again when such an attempt answers, and once more at the late-write horizon.
      */
     private final Set<Attempt> presumedDead = new HashSet<>();
-    /** Output blocks that successful results reported written: the job's outputs are checked against them. */
-    private final Set<String> writtenOutputs = new HashSet<>();
+    /**
+     * The version (the winning attempt's) of each block the job wrote that is still live, by its
+     * unversioned key: intermediates until deleted, outputs for good. Readers are sent these keys,
+     * the outputs are checked against them, and the sweep keeps only them.
+     */
+    private final Map<String, String> winners = new HashMap<>();
+    /** This driver's incarnation of the job: 0, then one more each time it is resumed. Part of every attempt's version. */
+    private int epoch;
+    /** Tasks finished since the journal last took them ({@link #takeFinished}). */
+    private List<JobJournal.FinishedTask> finishedSinceTaken = new ArrayList<>();
+    private int deletedSinceTaken;
     /** Store work decided since the last event's actions were returned. */
     private List<String> pendingDeletes = new ArrayList<>();
     private CleanUp pendingCleanUp = CleanUp.NONE;
@@ -117,7 +130,14 @@ public final class JobCoordinator {
     private long drainDeadline;
 
     public JobCoordinator(JobPlan plan, SchedulerSettings settings, String backend, BackendCapabilities capabilities) {
+        this(plan, settings, backend, capabilities, 0);
+    }
+
+    /** A coordinator for incarnation {@code epoch} of the job (0 when it starts, more when resumed). */
+    public JobCoordinator(JobPlan plan, SchedulerSettings settings, String backend, BackendCapabilities capabilities,
+                          int epoch) {
         this.plan = plan;
+        this.epoch = epoch;
         this.settings = settings;
         this.backend = backend;
         // Each worker keeps pipelineWidth tasks in flight, so it never idles while its next task
@@ -148,17 +168,120 @@ public final class JobCoordinator {
     }
 
     public Actions start(long now) {
+        seed();
         return withStoreWork(begin(now));
+    }
+
+    /** Puts the program's starters in the frontier: a new job, or the replay of its journal from the start. */
+    public void seed() {
+        analyser.starters().forEachRemaining(frontier::addStarter);
     }
 
     private Actions begin(long now) {
         startNanos = now;
         total = plan.taskCount();
-        analyser.starters().forEachRemaining(frontier::addStarter);
-        if (total == 0) {
+        if (done >= total) {
             return finish(now);
         }
         return new Actions(fill(now), List.of(), false);
+    }
+
+    // ---------------------------------------------------------------- durability
+
+    /**
+     * Runs from the state the journal rebuilt (the seeded start, or a checkpoint and the tasks
+     * finished after it) as incarnation {@code epoch}: what was in flight is dispatched again, and
+     * the intermediates whose last reader finished are deleted (again: the dead driver may have).
+     */
+    public Actions proceed(long now, int epoch) {
+        this.epoch = epoch;
+        finishedSinceTaken = new ArrayList<>();
+        return withStoreWork(begin(now));
+    }
+
+    /** Replays one task the journal says finished: its children may become ready, its outputs are the winners. */
+    public void replayFinished(JobJournal.FinishedTask f) {
+        Task task = JobJournal.parseTask(f.task());
+        List<BlockId> outputs = analyser.outputBlocks(task);
+        frontier.finishedWhileReady(task);
+        done++;
+        flops += f.flops();
+        bytesRead += f.bytesRead();
+        bytesWritten += f.bytesWritten();
+        if (f.kernelProvider() != null) {
+            providers.add(f.kernelProvider());
+        }
+        accounting.busy(f.busySeconds());
+        for (BlockId b : outputs) {
+            winners.put(plan.key(b), f.version());
+        }
+        for (Task child : analyser.readersOf(outputs)) {
+            frontier.parentFinished(child, f.level(), analyser::parentCount);
+        }
+        collectIntermediates(task, outputs);
+    }
+
+    /** The tasks finished since the last call, for the journal, and how many intermediates were deleted meanwhile. */
+    public JobJournal.TasksFinished takeFinished() {
+        JobJournal.TasksFinished taken = new JobJournal.TasksFinished(finishedSinceTaken, deletedSinceTaken);
+        finishedSinceTaken = new ArrayList<>();
+        deletedSinceTaken = 0;
+        return taken;
+    }
+
+    /** Whether tasks finished that the journal has not taken yet. */
+    public boolean hasUntakenFinished() {
+        return !finishedSinceTaken.isEmpty();
+    }
+
+    /**
+     * The durable state now: every task that may run (ready, in flight, or waiting for a retry,
+     * since after a restart all are ready again), pending counts, reads left, versions, totals.
+     * Consistent with the journal only when every finished task has been taken and journaled.
+     */
+    public JobJournal.CoordinatorState checkpoint() {
+        Map<Task, Integer> ready = new java.util.LinkedHashMap<>();
+        frontier.forEachReady((t, level) -> ready.merge(t, level, Math::min));
+        for (LeaseTable.Lease l : leases.outstanding()) {
+            ready.merge(l.task(), l.level(), Math::min);
+        }
+        for (Delayed d : retryQueue) {
+            ready.merge(d.task(), d.level(), Math::min);
+        }
+        List<JobJournal.ReadyTask> readyTasks = new ArrayList<>();
+        ready.forEach((t, level) -> readyTasks.add(new JobJournal.ReadyTask(JobJournal.taskText(t), level)));
+        List<JobJournal.PendingTask> pending = new ArrayList<>();
+        frontier.forEachPending((t, remaining, level) ->
+                pending.add(new JobJournal.PendingTask(JobJournal.taskText(t), remaining, level)));
+        Map<String, Integer> reads = new HashMap<>();
+        readsLeft.forEach((b, left) -> reads.put(JobJournal.blockText(b), left));
+        return new JobJournal.CoordinatorState(readyTasks, pending, reads, Map.copyOf(winners), done, flops, bytesRead,
+                bytesWritten, accounting.busySeconds(), liveIntermediates, peakIntermediates, List.copyOf(providers));
+    }
+
+    /** Restores the durable state of a checkpoint (instead of {@link #seed}); the journal's later events replay on top. */
+    public void restore(JobJournal.CoordinatorState s) {
+        for (JobJournal.ReadyTask r : s.ready()) {
+            frontier.requeue(JobJournal.parseTask(r.task()), r.level());
+        }
+        for (JobJournal.PendingTask p : s.pending()) {
+            frontier.restorePending(JobJournal.parseTask(p.task()), p.remaining(), p.level());
+        }
+        s.readsLeft().forEach((b, left) -> readsLeft.put(JobJournal.parseBlock(b), left));
+        winners.putAll(s.winners());
+        done = s.done();
+        flops = s.flops();
+        bytesRead = s.bytesRead();
+        bytesWritten = s.bytesWritten();
+        accounting.busy(s.busySeconds());
+        liveIntermediates = s.liveIntermediates();
+        peakIntermediates = s.peakIntermediates();
+        providers.addAll(s.kernelProviders());
+    }
+
+    /** The unversioned keys and versions of every live block the job wrote: what a resumption checks is still there. */
+    public Map<String, String> liveBlocks() {
+        return java.util.Collections.unmodifiableMap(winners);
     }
 
     public Actions onResult(Task task, int attempt, TaskResult result, long now) {
@@ -177,7 +300,7 @@ public final class JobCoordinator {
             return Actions.NONE;
         }
         List<BlockId> outputs = analyser.outputBlocks(task);
-        if (result.ok() && wroteExpectedBlocks(outputs, result)) {
+        if (result.ok() && wroteExpectedBlocks(outputs, attempt, result)) {
             return succeeded(task, outputs, attempt, result, now);
         }
         LeaseTable.Lease lease = leases.failed(task, attempt);
@@ -236,12 +359,16 @@ public final class JobCoordinator {
         if (result.kernelProvider() != null) {
             providers.add(result.kernelProvider());
         }
+        String version = JobPlan.version(epoch, attempt);
         for (BlockId b : outputs) {
-            if (!plan.isIntermediate(b.matrix())) {
-                writtenOutputs.add(plan.key(b));
-            }
+            winners.put(plan.key(b), version);
         }
-        accounting.busy(result.readSeconds() + result.computeSeconds() + result.writeSeconds());
+        List<JobJournal.Block> written = new ArrayList<>(result.outputs().size());
+        for (TaskResult.WrittenBlock w : result.outputs()) {
+            written.add(new JobJournal.Block(w.key(), w.checksum()));
+        }
+        double busy = result.readSeconds() + result.computeSeconds() + result.writeSeconds();
+        accounting.busy(busy);
         List<TaskSpec> cancels = new ArrayList<>();
         int level = 0;
         for (LeaseTable.Lease l : all) {
@@ -254,9 +381,11 @@ public final class JobCoordinator {
                             result.readSeconds(), result.computeSeconds(), result.writeSeconds()));
                 }
             } else {
-                cancels.add(plan.spec(task, l.attempt()));
+                cancels.add(spec(task, l.attempt()));
             }
         }
+        finishedSinceTaken.add(new JobJournal.FinishedTask(JobJournal.taskText(task), version, level, written,
+                result.flops(), result.bytesRead(), result.bytesWritten(), busy, result.kernelProvider()));
         if (state == State.RUNNING) {
             int parentLevel = level;
             for (Task child : analyser.readersOf(outputs)) {
@@ -288,7 +417,12 @@ public final class JobCoordinator {
             int left = readsLeft.computeIfAbsent(b, analyser::readerCount) - 1;
             if (left <= 0) {
                 readsLeft.remove(b);
-                pendingDeletes.add(plan.key(b));
+                String key = plan.key(b);
+                String version = winners.remove(key);
+                if (version != null) {
+                    pendingDeletes.add(JobPlan.versionedKey(key, version));
+                    deletedSinceTaken++;
+                }
                 liveIntermediates--;
             } else {
                 readsLeft.put(b, left);
@@ -383,7 +517,11 @@ public final class JobCoordinator {
     private Dispatch dispatch(Task task, int level, long now, boolean speculative) {
         LeaseTable.Lease lease = leases.grant(task, level, now, leaseNanos(task), speculative);
         unanswered.put(new Attempt(task, lease.attempt()), lease.deadlineNanos());
-        return new Dispatch(task, plan.spec(task, lease.attempt()));
+        return new Dispatch(task, spec(task, lease.attempt()));
+    }
+
+    private TaskSpec spec(Task task, int attempt) {
+        return plan.spec(task, attempt, JobPlan.version(epoch, attempt), winners::get);
     }
 
     private long leaseNanos(Task task) {
@@ -403,12 +541,13 @@ public final class JobCoordinator {
         return plan.program().kernel(task).name();
     }
 
-    private boolean wroteExpectedBlocks(List<BlockId> expected, TaskResult result) {
+    private boolean wroteExpectedBlocks(List<BlockId> expected, int attempt, TaskResult result) {
         if (result.outputs().size() != expected.size()) {
             return false;
         }
+        String version = JobPlan.version(epoch, attempt);
         for (int i = 0; i < expected.size(); i++) {
-            if (!result.outputs().get(i).key().equals(plan.key(expected.get(i)))) {
+            if (!result.outputs().get(i).key().equals(JobPlan.versionedKey(plan.key(expected.get(i)), version))) {
                 return false;
             }
         }
@@ -436,7 +575,7 @@ public final class JobCoordinator {
         retryQueue.clear();
         List<TaskSpec> cancels = new ArrayList<>();
         for (LeaseTable.Lease l : leases.outstanding()) {
-            cancels.add(plan.spec(l.task(), l.attempt()));
+            cancels.add(spec(l.task(), l.attempt()));
         }
         if (!awaitingLiveAttempts(now)) {
             return finish(now);
@@ -528,13 +667,50 @@ public final class JobCoordinator {
         for (BlockMatrix m : plan.outputs().values()) {
             for (int i = 0; i < m.gridRows(); i++) {
                 for (int j = 0; j < m.gridCols(); j++) {
-                    if (!m.isStructuralZero(i, j) && !writtenOutputs.contains(m.key(i, j))) {
+                    if (!m.isStructuralZero(i, j) && !winners.containsKey(m.key(i, j))) {
                         return m.key(i, j);
                     }
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * Each output's block versions (the attempts that won), once the job has succeeded: the most
+     * common version is the matrix's common one, the others are listed. Null before success.
+     */
+    public Map<String, BlockVersions> outputVersions() {
+        if (state != State.SUCCEEDED) {
+            return null;
+        }
+        Map<String, BlockVersions> out = new HashMap<>();
+        for (Map.Entry<String, BlockMatrix> e : plan.outputs().entrySet()) {
+            String prefix = e.getValue().prefix();
+            Map<String, String> byIndex = new HashMap<>();
+            Map<String, Integer> counts = new HashMap<>();
+            for (Map.Entry<String, String> w : winners.entrySet()) {
+                if (w.getKey().startsWith(prefix) && w.getKey().indexOf('/', prefix.length()) < 0) {
+                    byIndex.put(w.getKey().substring(prefix.length()), w.getValue());
+                    counts.merge(w.getValue(), 1, Integer::sum);
+                }
+            }
+            String common = counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                    .orElse(JobPlan.version(epoch, 1));
+            byIndex.values().removeIf(common::equals);
+            out.put(e.getKey(), new BlockVersions(common, byIndex));
+        }
+        return out;
+    }
+
+    /** The outputs' handles, reading the blocks that won, once the job has succeeded; empty before. */
+    public Map<String, BlockMatrix> versionedOutputs() {
+        Map<String, BlockVersions> versions = outputVersions();
+        Map<String, BlockMatrix> out = new HashMap<>();
+        if (versions != null) {
+            plan.outputs().forEach((name, m) -> out.put(name, m.withVersions(versions.get(name))));
+        }
+        return out;
     }
 
     public JobProgress progress(long now) {

@@ -11,7 +11,8 @@ public sealed interface JobEvent {
         }
     }
 
-    record Succeeded(JobReport report) implements JobEvent {
+    /** The job succeeded; {@code outputs} are handles on its output matrices, reading the blocks that won. */
+    record Succeeded(JobReport report, java.util.Map<String, io.numpywren.matrix.BlockMatrix> outputs) implements JobEvent {
         @Override
         public String jobId() {
             return report.jobId();

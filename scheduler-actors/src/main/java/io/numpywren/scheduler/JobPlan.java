@@ -6,6 +6,8 @@ import io.numpywren.lambdapack.BlockId;
 import io.numpywren.lambdapack.BoundProgram;
 import io.numpywren.lambdapack.Task;
 import io.numpywren.matrix.BlockMatrix;
+import io.numpywren.matrix.BlockVersions;
+import io.numpywren.storage.BlockStore;
 import io.numpywren.task.TaskSpec;
 
 import java.util.ArrayList;
@@ -29,12 +31,25 @@ public final class JobPlan {
     private final Map<String, BlockMatrix> outputs;
     private final List<BlockMatrix> intermediates;
     private final Set<String> intermediateNames = new LinkedHashSet<>();
+    /** Program matrices the job writes (outputs and intermediates): their blocks are attempt-scoped. */
+    private final Set<String> writtenNames = new LinkedHashSet<>();
     private final List<String> inputNamespaces;
+    private final Map<String, String> labels;
     /** The task count once known exactly, else -1. */
     private long taskCount = -1;
 
     public JobPlan(String jobId, String algorithm, String namespace, BoundProgram program,
                    Map<String, BlockMatrix> outputs, List<BlockMatrix> intermediates) {
+        this(jobId, algorithm, namespace, program, outputs, intermediates, Map.of());
+    }
+
+    /**
+     * With {@code labels}: free-form facts about the job that its journal keeps (who started it,
+     * which inputs a command made for it), shown by {@code numpywren jobs}.
+     */
+    public JobPlan(String jobId, String algorithm, String namespace, BoundProgram program,
+                   Map<String, BlockMatrix> outputs, List<BlockMatrix> intermediates, Map<String, String> labels) {
+        this.labels = Map.copyOf(labels);
         this.jobId = Objects.requireNonNull(jobId, "jobId");
         this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
@@ -46,6 +61,7 @@ public final class JobPlan {
         for (String name : program.program().matrixParameters()) {
             BlockMatrix m = program.matrix(name);
             if (analyser.isWritten(name)) {
+                writtenNames.add(name);
                 if (!m.namespace().equals(namespace)) {
                     throw new IllegalArgumentException("matrix " + name + " is written by the job but lives in namespace '"
                             + m.namespace() + "', outside the job's namespace '" + namespace + "'");
@@ -63,6 +79,10 @@ public final class JobPlan {
 
     public String jobId() {
         return jobId;
+    }
+
+    public Map<String, String> labels() {
+        return labels;
     }
 
     public String algorithm() {
@@ -114,9 +134,27 @@ public final class JobPlan {
         return intermediateNames.contains(name);
     }
 
-    /** The store key of a block. */
+    /** Whether program matrix {@code name} is written by the job (an output or an intermediate). */
+    public boolean isWritten(String name) {
+        return writtenNames.contains(name);
+    }
+
+    /**
+     * The store key of a block without an attempt's version: for an input, the key it is read at;
+     * for a block the job writes, what each attempt appends its version to.
+     */
     public String key(BlockId block) {
-        return program.matrix(block.matrix()).key(block.intIndex());
+        return program.matrix(block.matrix()).unversionedKey(block.intIndex());
+    }
+
+    /** The version an attempt of a driver incarnation ({@code epoch}, 0 for the first) writes its blocks under. */
+    public static String version(int epoch, int attempt) {
+        return "e" + epoch + "a" + attempt;
+    }
+
+    /** A block's key at a version. */
+    public static String versionedKey(String key, String version) {
+        return key + "." + version;
     }
 
     /** A task's identity on the wire: its statement and loop values, e.g. {@code 5:1,3,2}. */
@@ -132,16 +170,26 @@ public final class JobPlan {
         return b.toString();
     }
 
-    /** The wire-format spec of one attempt of {@code task}. */
-    public TaskSpec spec(Task task, int attempt) {
+    /**
+     * The wire-format spec of one attempt of {@code task}, writing its blocks at version
+     * {@code version}; a block the job wrote earlier is read at the version {@code winner} gives
+     * for its unversioned key (the attempt that won), an input block as its matrix's handle reads it.
+     */
+    public TaskSpec spec(Task task, int attempt, String version, java.util.function.Function<String, String> winner) {
         Analyser analyser = program.analyser();
         List<String> inputs = new ArrayList<>();
         for (BlockId b : analyser.inputBlocks(task)) {
-            inputs.add(key(b));
+            if (isWritten(b.matrix())) {
+                String key = key(b);
+                String won = winner.apply(key);
+                inputs.add(won == null ? key : versionedKey(key, won));
+            } else {
+                inputs.add(program.matrix(b.matrix()).key(b.intIndex()));
+            }
         }
         List<TaskSpec.OutputBlock> outs = new ArrayList<>();
         for (BlockId b : analyser.outputBlocks(task)) {
-            outs.add(new TaskSpec.OutputBlock(key(b), program.matrix(b.matrix()).dtype().numpyName()));
+            outs.add(new TaskSpec.OutputBlock(versionedKey(key(b), version), program.matrix(b.matrix()).dtype().numpyName()));
         }
         KernelArgs args = program.arguments(task);
         Map<String, TaskSpec.TypedValue> typed = new LinkedHashMap<>();
@@ -173,15 +221,39 @@ public final class JobPlan {
         }
     }
 
-    /** Deletes every intermediate matrix (and, when the job did not succeed, the outputs). */
-    public void cleanUp(boolean keepOutputs) {
+    /**
+     * Sweeps every key the job's attempts may have written: each intermediate matrix goes, and
+     * each output keeps only its header and the blocks {@code outputVersions} names (the winners),
+     * whose versions it records in the header. Without versions (a failed job) the outputs go too.
+     */
+    public void sweep(Map<String, BlockVersions> outputVersions) {
         for (BlockMatrix m : intermediates) {
             m.free();
         }
-        if (!keepOutputs) {
-            for (BlockMatrix m : outputs.values()) {
-                m.free();
+        for (Map.Entry<String, BlockMatrix> e : outputs.entrySet()) {
+            BlockVersions versions = outputVersions == null ? null : outputVersions.get(e.getKey());
+            if (versions == null) {
+                e.getValue().free();
+                continue;
             }
+            BlockMatrix versioned = e.getValue().withVersions(versions);
+            BlockStore store = versioned.store();
+            List<String> losers = new ArrayList<>();
+            for (String key : store.list(versioned.prefix())) {
+                if (key.indexOf('/', versioned.prefix().length()) < 0 && !key.equals(versioned.headerKey())
+                        && !isWinner(versioned, key)) {
+                    losers.add(key);
+                }
+            }
+            store.deleteAll(losers);
+            versioned.publishVersions(versions);
         }
+    }
+
+    /** Whether {@code key} (directly under the matrix's prefix) is the version of its block the handle reads. */
+    private static boolean isWinner(BlockMatrix versioned, String key) {
+        String name = key.substring(versioned.prefix().length());
+        int dot = name.indexOf('.');
+        return dot > 0 && name.substring(dot + 1).equals(versioned.versions().of(name.substring(0, dot)));
     }
 }

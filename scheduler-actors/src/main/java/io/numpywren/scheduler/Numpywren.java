@@ -58,8 +58,11 @@ public final class Numpywren implements AutoCloseable {
     private final String namespace;
     private final LinearAlgebra driverKernels;
     private final JobLimits limits;
+    private final JournalSettings journal;
     /** Why {@link #cancelAll} was called, or null: from then on nothing new is written or started. */
     private volatile String cancelledBecause;
+    /** Recorded with every job submitted from now on (see {@link #labelJobs}). */
+    private volatile Map<String, String> jobLabels = Map.of();
 
     private Numpywren(Config config, BlockStore givenStore, ComputeBackend givenBackend) {
         this.config = config;
@@ -73,7 +76,15 @@ public final class Numpywren implements AutoCloseable {
         String chaos = config.getString("numpywren.chaos");
         this.backend = chaos.isBlank() ? chosen
                 : new ChaosBackend(chosen, ChaosBackend.Rates.parse(chaos), config.getLong("numpywren.chaos-seed"));
-        this.system = ActorSystem.create(JobManager.create(backend, store, settings), "numpywren", config);
+        this.journal = JournalSettings.from(config, config.getString("numpywren.store"));
+        this.system = ActorSystem.create(JobManager.create(backend, store, settings, journal), "numpywren",
+                journal.pekkoConfig().withFallback(config).resolve());
+        try {
+            journal.createTables(system);
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
     }
 
     private static ComputeBackend createBackend(Config config, BlockStore store, String provider) {
@@ -131,6 +142,32 @@ public final class Numpywren implements AutoCloseable {
 
     public Config config() {
         return config;
+    }
+
+    /** Where jobs are journaled (see {@code numpywren.journal}). */
+    public JournalSettings journal() {
+        return journal;
+    }
+
+    /**
+     * Labels recorded in the journal with every job submitted from now on (which command started
+     * it, which inputs it made for the job), shown by {@link #jobs()}; replaces earlier labels.
+     */
+    public void labelJobs(Map<String, String> labels) {
+        this.jobLabels = Map.copyOf(labels);
+    }
+
+    /** The label of every job that names its store ({@code numpywren.store}), so that a resumption finds it. */
+    public static final String STORE_LABEL = "store";
+    /** The label of every job that names its backend. */
+    public static final String BACKEND_LABEL = "backend";
+
+    /** The labels of a job submitted now: the caller's, and where it runs. */
+    private Map<String, String> labelsOfNewJob() {
+        Map<String, String> labels = new HashMap<>(jobLabels);
+        labels.put(STORE_LABEL, config.getString("numpywren.store"));
+        labels.put(BACKEND_LABEL, backend.name());
+        return labels;
     }
 
     /** The kernel provider the driver uses (the backend's workers report theirs in each job report). */
@@ -258,14 +295,18 @@ public final class Numpywren implements AutoCloseable {
     public CompletionStage<JobResult> svd(BlockMatrix a, Consumer<JobProgress> progress) {
         String id = newJobId("svd");
         long start = System.nanoTime();
-        return submit(id, "svd", BuiltinPrograms.bdfac(a, newJobNamespace(id)), progress).thenApply(r -> {
-            BlockMatrix band = r.output("B");
-            Block ab = BuiltinPrograms.bandStorage(band);
-            Block values = Kernels.get("band_singular_values").run(driverKernels, List.of(ab), KernelArgs.NONE).get(0);
-            band.free();
-            JobReport report = JobReport.combine(id, "svd", List.of(r.report()), (System.nanoTime() - start) / 1e9);
-            return new JobResult(report, Map.of(), values.data());
-        });
+        return submit(id, "svd", BuiltinPrograms.bdfac(a, newJobNamespace(id)), progress)
+                .thenApply(r -> singularValues(r, id, start));
+    }
+
+    /** The singular values of BDFAC's band, on the driver; the band is freed. */
+    private JobResult singularValues(JobResult r, String id, long start) {
+        BlockMatrix band = r.output("B");
+        Block ab = BuiltinPrograms.bandStorage(band);
+        Block values = Kernels.get("band_singular_values").run(driverKernels, List.of(ab), KernelArgs.NONE).get(0);
+        band.free();
+        JobReport report = JobReport.combine(id, "svd", List.of(r.report()), (System.nanoTime() - start) / 1e9);
+        return new JobResult(report, Map.of(), values.data());
     }
 
     /**
@@ -342,13 +383,15 @@ public final class Numpywren implements AutoCloseable {
             throw new IllegalArgumentException("program " + program.program().name() + " writes no matrix");
         }
         String id = newJobId(program.program().name());
-        JobPlan plan = new JobPlan(id, program.program().name(), jobNamespace, program, outputs, intermediates);
+        JobPlan plan = new JobPlan(id, program.program().name(), jobNamespace, program, outputs, intermediates,
+                labelsOfNewJob());
         return submit(plan, progress);
     }
 
     private CompletionStage<JobResult> submit(String id, String algorithm, BuiltinPrograms.Job job,
                                               Consumer<JobProgress> progress) {
-        JobPlan plan = new JobPlan(id, algorithm, newJobNamespace(id), job.program(), job.outputs(), job.intermediates());
+        JobPlan plan = new JobPlan(id, algorithm, newJobNamespace(id), job.program(), job.outputs(), job.intermediates(),
+                labelsOfNewJob());
         return submit(plan, progress);
     }
 
@@ -358,16 +401,52 @@ public final class Numpywren implements AutoCloseable {
         JobLimits.checkTaskMemory(plan, backend.name(), backend.capabilities().workerMemoryBytes());
         JobLimits.checkFits(plan.algorithm() + "'s outputs and intermediates", JobLimits.outputBytes(plan), store);
         CompletableFuture<JobResult> result = new CompletableFuture<>();
-        system.tell(new JobManager.SubmitJobWithCallback(plan, event -> {
+        system.tell(new JobManager.SubmitJobWithCallback(plan, completing(result, progress)));
+        return result;
+    }
+
+    private static Consumer<JobEvent> completing(CompletableFuture<JobResult> result, Consumer<JobProgress> progress) {
+        return event -> {
             if (event instanceof JobEvent.Progress p) {
                 progress.accept(p.progress());
             } else if (event instanceof JobEvent.Succeeded s) {
-                result.complete(new JobResult(s.report(), plan.outputs(), null));
+                result.complete(new JobResult(s.report(), s.outputs(), null));
             } else if (event instanceof JobEvent.Failed f) {
                 result.completeExceptionally(new JobFailedException(f.jobId(), f.message()));
             }
-        }));
-        return result;
+        };
+    }
+
+    // ---------------------------------------------------------------- durable jobs
+
+    /**
+     * Reattaches to job {@code jobId} (as in its report, or {@link #jobs()}) whose driver died: from
+     * the journal, tasks that finished (and whose blocks are still in the store) are not run again,
+     * the rest run, and the future completes as the job's first driver's would have. Needs the
+     * job's store and a backend. An unknown job, or one that already ended, fails the future saying so.
+     * An {@code svd} job's singular values are computed again from its band; of a {@code solve},
+     * the step that was running is resumed, and its output returned.
+     */
+    public CompletionStage<JobResult> resume(String jobId) {
+        return resume(jobId, p -> { });
+    }
+
+    public CompletionStage<JobResult> resume(String jobId, Consumer<JobProgress> progress) {
+        requireNotCancelled("resuming job " + jobId);
+        long start = System.nanoTime();
+        CompletableFuture<JobResult> result = new CompletableFuture<>();
+        system.tell(new JobManager.ResumeJobWithCallback(jobId, completing(result, progress)));
+        return result.thenApply(r -> "svd".equals(r.report().algorithm()) ? singularValues(r, jobId, start) : r);
+    }
+
+    /** Everything job {@code jobId}'s journal recorded, in order: its plan, the tasks that finished, resumptions, its end. */
+    public List<JobJournal.Event> jobHistory(String jobId) {
+        return JobJournals.events(system, journal, jobId, java.time.Duration.ofMinutes(2));
+    }
+
+    /** Every job the journal knows, the most recent first (none when journaling is off). */
+    public List<JobJournals.JobSummary> jobs() {
+        return JobJournals.list(system, journal, java.time.Duration.ofMinutes(2));
     }
 
     /**

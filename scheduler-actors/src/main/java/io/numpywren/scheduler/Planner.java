@@ -302,10 +302,10 @@ public final class Planner {
         }
         List<TaskResult.WrittenBlock> written = new ArrayList<>();
         long outBytes = 0;
-        for (BlockId b : outputs) {
-            long bytes = blockBytes(b);
+        for (int i = 0; i < outputs.size(); i++) {
+            long bytes = blockBytes(outputs.get(i));
             outBytes += bytes;
-            written.add(new TaskResult.WrittenBlock(job.key(b), 0, bytes));
+            written.add(new TaskResult.WrittenBlock(d.spec().outputs().get(i).key(), 0, bytes));
         }
         workerRequests += inputs.size() + outputs.size();
         double slow = 1;

@@ -145,7 +145,7 @@ class JobCoordinatorTest {
             store.deleteAll(actions.deletes());
             storeDeletes += actions.deletes().size();
             if (actions.cleanUp() != JobCoordinator.CleanUp.NONE) {
-                plan.cleanUp(actions.cleanUp() == JobCoordinator.CleanUp.INTERMEDIATES);
+                plan.sweep(actions.cleanUp() == JobCoordinator.CleanUp.INTERMEDIATES ? coord.outputVersions() : null);
             }
             pending.addAll(actions.dispatch());
             dispatched.addAll(actions.dispatch());
@@ -220,8 +220,9 @@ class JobCoordinatorTest {
             return plan.program().kernel(t).name();
         }
 
+        /** L as the job left it: read through the versions of the attempts that won. */
         BlockMatrix output() {
-            return job.output("L");
+            return coord.versionedOutputs().get("L");
         }
 
         long intermediateBlocksWritten() {
@@ -259,6 +260,8 @@ class JobCoordinatorTest {
             List<String> keys = store.list("jobs/" + id + "/");
             assertThat(keys).allMatch(k -> k.startsWith(l.prefix()), "only keys of L");
             assertThat(keys).contains(l.headerKey());
+            assertThat(BlockMatrix.open(store, l.namespace(), "L")).as("reopened by name, L reads the winners")
+                    .isEqualTo(l);
             int n = l.gridRows();
             assertThat(keys).hasSize(n * (n + 1) / 2 + 1);
             for (int i = 0; i < n; i++) {
@@ -637,6 +640,30 @@ class JobCoordinatorTest {
         assertThat(h.coord.awaitingLateAnswers()).isFalse();
         h.assertFactorCorrect();
         h.assertOnlyOutputLeft();
+    }
+
+    @Test
+    void aLateWriterWritesOnlyUnderItsOwnAttemptsKeyAndNeverCorruptsTheResult() {
+        Harness h = new Harness("fenced", 24, oneSecondLeases().build(), 4);
+        Task starter = task(CHOL0);
+        h.hold = d -> d.task().equals(starter) && d.spec().attempt() == 1;
+        long t0 = h.now;
+        h.start();
+        h.tick(t0 + SECOND);
+        h.runUntilQuiet(); // attempt 2 wins, and the job succeeds without attempt 1
+        assertThat(h.coord.state()).isEqualTo(State.SUCCEEDED);
+        Dispatch late = h.dispatch(starter, 1);
+        String winnerKey = h.output().key(0, 0);
+        String lateKey = late.spec().outputs().get(0).key();
+        assertThat(lateKey).as("each attempt writes a key of its own").isNotEqualTo(winnerKey)
+                .startsWith(h.output().prefix());
+        // The presumed-dead attempt writes garbage where it was told to, and answers no more.
+        h.store.put(lateKey, io.numpywren.codec.BlockCodec.encode(io.numpywren.matrix.Block.identity(8, 8)));
+        h.assertFactorCorrect(); // the block that won is untouched
+        h.apply(h.coord.finalSweep());
+        h.assertOnlyOutputLeft();
+        assertThat(h.store.exists(lateKey)).as("the late writer's block is swept").isFalse();
+        h.assertFactorCorrect();
     }
 
     @Test
