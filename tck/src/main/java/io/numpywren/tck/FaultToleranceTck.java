@@ -7,6 +7,7 @@ import io.numpywren.backend.ComputeBackend;
 import io.numpywren.matrix.BlockMatrix;
 import io.numpywren.scheduler.JobFailedException;
 import io.numpywren.scheduler.JobReport;
+import io.numpywren.scheduler.JobJournals;
 import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
 import io.numpywren.storage.BlockStore;
@@ -252,6 +253,115 @@ public abstract class FaultToleranceTck extends NumpywrenSuite {
         assertThat(report.duplicates()).as("late replies for tasks already done").isPositive();
         inputs.assertUnchanged();
         onlyOutputsRemain(r);
+    }
+
+    /**
+     * A worker frozen before it started (its lease ran out, another attempt won, the job
+     * succeeded) wakes up after the job and writes its block: it writes under its own attempt's
+     * key, so the result stays correct, and its answer makes the job sweep, so no object of it
+     * survives the job.
+     */
+    @Test
+    public void aWorkerThatWritesAfterTheJobLeavesNothingBehind() throws Exception {
+        TckBackends.StalledUntilReleased[] stalled = new TckBackends.StalledUntilReleased[1];
+        start(b -> stalled[0] = new TckBackends.StalledUntilReleased(b,
+                spec -> spec.taskId().equals("0:") && spec.attempt() == 1));
+        BlockMatrix a = nw.randomSpd("A", 64, 16, 9);
+        TckJobs.Snapshot inputs = TckJobs.snapshot(nw.store(), a);
+
+        JobResult r = await(nw.cholesky(a));
+        assertThat(stalled[0].stalled()).as("the first task's first attempt, still frozen").isEqualTo(1);
+        assertThat(r.report().leaseExpiries()).as("its lease ran out").isPositive();
+        onlyOutputsRemain(r);
+
+        stalled[0].release(jobTimeout());
+        assertThat(stalled[0].wroteLate()).as("the late attempt wrote its block").isEqualTo(1);
+        long deadline = System.nanoTime() + jobTimeout().toNanos();
+        while (nw.store().list(jobsRoot()).size() > TckJobs.storedKeys(r.outputs().values()) && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the job sweeps once the late answer arrives
+        }
+        TckJobs.checkCholesky(a, r.output("L"));
+        inputs.assertUnchanged();
+        onlyOutputsRemain(r);
+    }
+
+    // ---------------------------------------------------------------- a driver that dies
+
+    /**
+     * The driver dies in the middle of a job (its actor system goes, its workers' later tasks never
+     * start) and another driver resumes the job from the journal: the tasks journaled as finished
+     * do not run again, the rest do, the result is correct and only the outputs are left.
+     */
+    @Test
+    public void aJobWhoseDriverDiesIsResumedByAnotherWithoutRunningFinishedTasksAgain() throws Exception {
+        java.nio.file.Path journalDir = java.nio.file.Files.createTempDirectory("numpywren-tck-journal");
+        // Frequent snapshots: the resumption reads one and replays the events after it.
+        String journaled = "numpywren.journal { kind = embedded, snapshot-every = 3, directory = \""
+                + journalDir.toString().replace("\\", "/") + "\" }";
+        Config config = ConfigFactory.parseString(journaled).withFallback(settings());
+        int passing = 20;
+        tracking = new TckBackends.Tracking(newBackend(store));
+        TckBackends.Recording first = new TckBackends.Recording(tracking);
+        holding = new TckBackends.Holding(first, passing);
+        // The store outlives the driver: the next one goes on with it.
+        nw = Numpywren.create(config, new TckBackends.OutlivingStore(store), holding);
+        BlockMatrix a = nw.randomSpd("A", 96, 16, 10);
+        TckJobs.Snapshot inputs = TckJobs.snapshot(nw.store(), a);
+        nw.cholesky(a);
+        assertThat(holding.awaitHeld(jobTimeout())).as("the job got past its first %d submissions", passing).isTrue();
+        tracking.awaitQuiet(jobTimeout());
+        int finished = first.succeededTasks().size();
+        JobJournals.JobSummary before = awaitJournaled(finished);
+        assertThat(before.tasksDone()).as("tasks journaled as finished").isEqualTo(finished).isPositive();
+        long total = before.tasks();
+        nw.close(); // the driver dies: its actors stop, and the tasks it still held never start
+
+        TckBackends.Recording second = new TckBackends.Recording(newBackend(store));
+        tracking = new TckBackends.Tracking(second);
+        nw = Numpywren.create(config, store, tracking);
+        assertThat(nw.jobs()).extracting(JobJournals.JobSummary::jobId, JobJournals.JobSummary::state,
+                        JobJournals.JobSummary::tasksDone)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(before.jobId(), "UNFINISHED", (long) finished));
+
+        JobResult r = await(nw.resume(before.jobId()));
+
+        TckJobs.checkCholesky(a, r.output("L"));
+        assertThat(r.report().tasks()).as("tasks finished, by both drivers").isEqualTo(total);
+        assertThat(second.succeededTasks()).as("tasks the second driver ran")
+                .hasSize((int) (total - finished)).doesNotContainAnyElementsOf(first.succeededTasks());
+        assertThat(nw.jobs().get(0).state()).isEqualTo("SUCCEEDED");
+        assertThat(resumingAgain(before.jobId())).as("resuming a job that is over").contains("already succeeded");
+        inputs.assertUnchanged();
+        onlyOutputsRemain(r);
+    }
+
+    /** Why resuming {@code jobId} fails, once its last driver has stopped. */
+    private String resumingAgain(String jobId) throws InterruptedException {
+        long deadline = System.nanoTime() + jobTimeout().toNanos();
+        while (true) {
+            Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> await(nw.resume(jobId)));
+            assertThat(failure).as("resuming %s again", jobId).isNotNull();
+            String message = String.valueOf(failure.getMessage());
+            if (!message.contains("is already running") || System.nanoTime() > deadline) {
+                return message;
+            }
+            Thread.sleep(20); // the driver that finished it is still stopping
+        }
+    }
+
+    /** Waits until the journal has {@code finished} tasks of the one job in it. */
+    private JobJournals.JobSummary awaitJournaled(int finished) throws InterruptedException {
+        long deadline = System.nanoTime() + jobTimeout().toNanos();
+        while (true) {
+            List<JobJournals.JobSummary> jobs = nw.jobs();
+            if (jobs.size() == 1 && jobs.get(0).tasksDone() >= finished) {
+                return jobs.get(0);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the journal did not record " + finished + " finished tasks: " + jobs);
+            }
+            Thread.sleep(20);
+        }
     }
 
     // ---------------------------------------------------------------- store faults

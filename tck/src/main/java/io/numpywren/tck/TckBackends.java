@@ -202,6 +202,98 @@ final class TckBackends {
         }
     }
 
+    /** Records which tasks succeeded through it, and how often, for a test that checks what ran again. */
+    static final class Recording extends Forwarding {
+        private final Map<String, AtomicInteger> succeeded = new ConcurrentHashMap<>();
+
+        Recording(ComputeBackend delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public CompletionStage<TaskResult> submit(TaskSpec spec) {
+            return delegate.submit(spec).whenComplete((r, e) -> {
+                if (r != null && r.ok()) {
+                    succeeded.computeIfAbsent(spec.taskId(), t -> new AtomicInteger()).incrementAndGet();
+                }
+            });
+        }
+
+        /** The ids of the tasks that succeeded at least once. */
+        java.util.Set<String> succeededTasks() {
+            return java.util.Set.copyOf(succeeded.keySet());
+        }
+
+        /** Successful runs in all. */
+        int successfulRuns() {
+            return succeeded.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+    }
+
+    /** The store as a driver that dies leaves it: closing it does nothing, since the next driver goes on with it. */
+    static final class OutlivingStore extends ForwardingBlockStore {
+        OutlivingStore(BlockStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * Stalls the attempts {@code which} selects before they reach the provider's backend, as
+     * workers frozen before they started, until {@link #release}: then they run, write their
+     * blocks and answer, however long after the job gave up on them.
+     */
+    static final class StalledUntilReleased extends Forwarding {
+        private final Predicate<TaskSpec> which;
+        private final Map<TaskSpec, CompletableFuture<TaskResult>> stalled = new ConcurrentHashMap<>();
+        private final AtomicLong wroteLate = new AtomicLong();
+
+        StalledUntilReleased(ComputeBackend delegate, Predicate<TaskSpec> which) {
+            super(delegate);
+            this.which = which;
+        }
+
+        @Override
+        public CompletionStage<TaskResult> submit(TaskSpec spec) {
+            if (!which.test(spec)) {
+                return delegate.submit(spec);
+            }
+            CompletableFuture<TaskResult> answer = new CompletableFuture<>();
+            stalled.put(spec, answer);
+            return answer;
+        }
+
+        int stalled() {
+            return stalled.size();
+        }
+
+        /** Lets every stalled attempt run now; returns when all have answered. */
+        void release(Duration timeout) throws Exception {
+            for (TaskSpec spec : List.copyOf(stalled.keySet())) {
+                CompletableFuture<TaskResult> answer = stalled.remove(spec);
+                TaskResult r = delegate.submit(spec).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (r.ok() && !r.outputs().isEmpty()) {
+                    wroteLate.incrementAndGet();
+                }
+                answer.complete(r);
+            }
+        }
+
+        /** How many released attempts wrote their blocks. */
+        long wroteLate() {
+            return wroteLate.get();
+        }
+
+        @Override
+        public void close() {
+            stalled.values().forEach(f -> f.completeExceptionally(new IllegalStateException("worker never started")));
+            super.close();
+        }
+    }
+
     /**
      * Passes the first {@code passing} submissions on and holds every later one before it
      * reaches the provider's backend, as a platform whose workers have not started yet. A

@@ -264,10 +264,36 @@ final class TckJobs {
      * (and no half-written output of another job) is left.
      */
     static void assertOnlyOutputsRemain(BlockStore store, String jobsRoot, Collection<BlockMatrix> outputs) {
+        List<String> expected = expectedKeys(outputs);
         List<String> prefixes = outputs.stream().map(BlockMatrix::prefix).toList();
-        assertThat(store.list(jobsRoot))
-                .as("objects under %s besides the outputs %s", jobsRoot, prefixes)
+        List<String> left = store.list(jobsRoot);
+        assertThat(left).as("objects under %s besides the outputs %s", jobsRoot, prefixes)
                 .allMatch(k -> prefixes.stream().anyMatch(k::startsWith));
+        assertThat(left).as("the outputs' headers and the blocks that won, and nothing else (no other attempt's)")
+                .containsAll(expected).hasSameSizeAs(expected);
+    }
+
+    /** How many objects the outputs are: their headers and stored blocks. */
+    static int storedKeys(Collection<BlockMatrix> outputs) {
+        return expectedKeys(outputs).size();
+    }
+
+    /** The outputs' headers and the keys of their stored blocks (every block of a 2-D grid but structural zeros). */
+    static List<String> expectedKeys(Collection<BlockMatrix> outputs) {
+        List<String> expected = new java.util.ArrayList<>();
+        for (BlockMatrix m : outputs) {
+            expected.add(m.headerKey());
+            if (m.gridRank() == 2) {
+                for (int i = 0; i < m.gridRows(); i++) {
+                    for (int j = 0; j < m.gridCols(); j++) {
+                        if (!m.isStructuralZero(i, j)) {
+                            expected.add(m.key(i, j));
+                        }
+                    }
+                }
+            }
+        }
+        return expected;
     }
 
     /** Deletes a result's outputs, so the next job of a test starts from an empty job area. */

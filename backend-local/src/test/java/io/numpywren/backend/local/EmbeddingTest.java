@@ -78,4 +78,39 @@ class EmbeddingTest {
         assertThat(store.list("app/jobs/doomed/")).isEmpty();
         assertThat(store.list("app/in/Adoomed/")).hasSize(50 * 50 + 1);
     }
+
+    @Test
+    void aDurableJobInTheApplicationsOwnActorSystemIsJournaled(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString(
+                "numpywren.journal { kind = embedded, directory = \"" + dir + "\" }")
+                .withFallback(com.typesafe.config.ConfigFactory.load());
+        io.numpywren.scheduler.JournalSettings journal = io.numpywren.scheduler.JournalSettings.from(config, "file:" + dir);
+        ActorTestKit app = ActorTestKit.create("app", journal.pekkoConfig().withFallback(config).resolve());
+        try {
+            journal.createTables(app.system());
+            ActorRef<JobManager.Command> manager = app.spawn(
+                    JobManager.create(backend, store, SchedulerSettings.defaults(), journal), "numpywren");
+            TestProbe<JobEvent> events = app.createTestProbe();
+            manager.tell(new JobManager.SubmitJob(choleskyPlan("durable", 48, 8), events.getRef()));
+            assertThat(skipProgress(events)).isInstanceOf(JobEvent.Succeeded.class);
+
+            TestProbe<JobEvent> again = app.createTestProbe();
+            JobEvent refused;
+            do { // until the finished job's actor has stopped
+                manager.tell(new JobManager.ResumeJob("durable", again.getRef()));
+                refused = skipProgress(again);
+            } while (refused instanceof JobEvent.Failed f && f.message().contains("already running"));
+            assertThat(refused).isInstanceOfSatisfying(JobEvent.Failed.class,
+                    f -> assertThat(f.message()).contains("job durable already succeeded"));
+        } finally {
+            app.shutdownTestKit();
+        }
+
+        // Without the journal's plugins in its configuration, an actor system gets a clear refusal.
+        TestProbe<JobEvent> refusal = testKit.createTestProbe();
+        testKit.spawn(JobManager.create(backend, store, SchedulerSettings.defaults(), journal), "durable-manager")
+                .tell(new JobManager.SubmitJob(choleskyPlan("unjournaled", 16, 8), refusal.getRef()));
+        assertThat(skipProgress(refusal)).isInstanceOfSatisfying(JobEvent.Failed.class,
+                f -> assertThat(f.message()).contains("include JournalSettings.pekkoConfig()"));
+    }
 }
