@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /** The {@code numpywren} command. Bad input gets one clear line and a non-zero exit, never a stack trace. */
 @Command(name = "numpywren", mixinStandardHelpOptions = true, version = "numpywren 0.1.0",
         description = "Serverless dense linear algebra on the JVM.",
-        subcommands = {RunCommand.class, PlanCommand.class, LambdaPackCommand.class, BenchCommand.class, AwsCommand.class,
+        subcommands = {RunCommand.class, ResumeCommand.class, JobsCommand.class, PlanCommand.class, LambdaPackCommand.class, BenchCommand.class, AwsCommand.class,
                 GcpCommand.class, AzureCommand.class})
 public final class Main implements Runnable {
     /** Held so that the level set on it stays: java.util.logging keeps loggers weakly. */

@@ -110,22 +110,7 @@ final class RunCommand implements Callable<Integer> {
         OutputFiles.checkWritable(output, "--output");
         OutputFiles.checkWritable(json, "--json");
         OutputFiles.checkWritable(trace, "--trace");
-        Map<String, Object> overrides = new LinkedHashMap<>();
-        if (backend != null) {
-            overrides.put("numpywren.backend", backend);
-        }
-        if (store != null) {
-            overrides.put("numpywren.store", store);
-        }
-        if (workers != null) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
-            }
-            overrides.put("numpywren.backends.local.workers", workers);
-        }
-        if (kernelProvider != null) {
-            overrides.put("numpywren.kernel-provider", kernelProvider);
-        }
+        Map<String, Object> overrides = driverOverrides(backend, store, workers, kernelProvider);
         if (trace != null) {
             overrides.put("numpywren.scheduler.trace", true);
         }
@@ -134,14 +119,7 @@ final class RunCommand implements Callable<Integer> {
             overrides.put("numpywren.chaos", chaos);
             overrides.put("numpywren.chaos-seed", seed);
         }
-        com.typesafe.config.Config settings = ConfigFactory.load();
-        if (config != null) {
-            if (!Files.isRegularFile(config)) {
-                throw new IllegalArgumentException("--config " + config + " is not a file");
-            }
-            settings = ConfigFactory.parseFile(config.toFile()).withFallback(settings).resolve();
-        }
-        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(settings));
+        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(settings(config)));
              Interrupts interrupts = Interrupts.during(nw, spec.commandLine().getErr())) {
             try {
                 return run(nw, algorithm, out);
@@ -158,8 +136,41 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The settings a driver's options override: the backend, the store, local workers, the kernel provider. */
+    static Map<String, Object> driverOverrides(String backend, String store, Integer workers, String kernelProvider) {
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        if (backend != null) {
+            overrides.put("numpywren.backend", backend);
+        }
+        if (store != null) {
+            overrides.put("numpywren.store", store);
+        }
+        if (workers != null) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
+            }
+            overrides.put("numpywren.backends.local.workers", workers);
+        }
+        if (kernelProvider != null) {
+            overrides.put("numpywren.kernel-provider", kernelProvider);
+        }
+        return overrides;
+    }
+
+    /** The default configuration chain, under the {@code --config} file when one is given. */
+    static com.typesafe.config.Config settings(Path config) {
+        com.typesafe.config.Config settings = ConfigFactory.load();
+        if (config != null) {
+            if (!Files.isRegularFile(config)) {
+                throw new IllegalArgumentException("--config " + config + " is not a file");
+            }
+            settings = ConfigFactory.parseFile(config.toFile()).withFallback(settings).resolve();
+        }
+        return settings;
+    }
+
     /** Stops between the run's steps once Ctrl-C or SIGTERM cancelled it. */
-    private static void stopIfCancelled(Numpywren nw) {
+    static void stopIfCancelled(Numpywren nw) {
         nw.cancellation().ifPresent(reason -> {
             throw new java.util.concurrent.CancellationException(reason);
         });
@@ -205,6 +216,15 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** The label naming the matrices a run made for its job: {@code numpywren resume} removes them once it is over. */
+    static final String RUN_MATRICES_LABEL = "run-matrices";
+
+    /** Labels the run's jobs with the matrices it made, so that a resumption can remove them as the run would have. */
+    private void labelJobs(Numpywren nw) {
+        nw.labelJobs(Map.of("command", "numpywren run", RUN_MATRICES_LABEL,
+                String.join(",", created.stream().map(m -> m.namespace() + "/" + m.name()).toList())));
+    }
+
     private int runAndCheck(Numpywren nw, Algorithm algorithm, PrintWriter out) throws Exception {
         BlockMatrix a = inputMatrix(nw, algorithm);
         stopIfCancelled(nw);
@@ -212,10 +232,12 @@ final class RunCommand implements Callable<Integer> {
         JobResult result;
         double residual;
         BlockMatrix written = null;
+        labelJobs(nw);
         switch (algorithm) {
             case gemm -> {
                 BlockMatrix b = inner != null ? created(nw.random(name("B"), inner, rows, block, seed + 1))
                         : inputB == null ? a : created(nw.importNpy(inputB, name("B"), block));
+                labelJobs(nw);
                 result = await(nw.gemm(a, b, bar::update), bar);
                 written = result.output("C");
                 residual = Residuals.gemm(a, b, written);
@@ -237,6 +259,7 @@ final class RunCommand implements Callable<Integer> {
             case solve -> {
                 BlockMatrix b = created(rhs == null ? nw.random(name("B"), a.rows(), Math.min(block, a.rows()), block, seed + 1)
                         : nw.importNpy(rhs, name("B"), block));
+                labelJobs(nw);
                 result = await(nw.solve(a, b, bar::update), bar);
                 written = result.output("X");
                 residual = Residuals.solve(a, written, b);
@@ -254,9 +277,9 @@ final class RunCommand implements Callable<Integer> {
             stopIfCancelled(nw);
             nw.exportNpy(written, output);
         }
-        printReport(out, nw, algorithm, a, result.report(), residual);
+        printReport(out, nw, algorithm.name(), a, block, result.report(), residual);
         if (json != null) {
-            writeJson(nw, algorithm, a, result.report(), residual);
+            writeJson(nw, algorithm.name(), a, block, result.report(), residual, json);
         }
         if (trace != null) {
             ChromeTrace.write(result.report(), trace);
@@ -323,7 +346,7 @@ final class RunCommand implements Callable<Integer> {
         return created(nw.random(name("A"), n, m, block, seed));
     }
 
-    private static JobResult await(CompletionStage<JobResult> stage, ProgressBar bar) {
+    static JobResult await(CompletionStage<JobResult> stage, ProgressBar bar) {
         try {
             return stage.toCompletableFuture().join();
         } finally {
@@ -341,8 +364,8 @@ final class RunCommand implements Callable<Integer> {
         return b + " B";
     }
 
-    private void printReport(PrintWriter out, Numpywren nw, Algorithm algorithm, BlockMatrix a, JobReport r,
-                             double residual) {
+    static void printReport(PrintWriter out, Numpywren nw, String algorithm, BlockMatrix a, int block, JobReport r,
+                            double residual) {
         out.printf("%s of a %dx%d matrix in %d-blocks on the %s backend (%d workers)%n", algorithm, a.rows(), a.cols(),
                 block, r.backend(), nw.backend().capabilities().maxConcurrency());
         out.printf("  wall time            %.3f s%n", r.wallSeconds());
@@ -371,10 +394,10 @@ final class RunCommand implements Callable<Integer> {
         return names + " (" + nw.driverKernels().implementation() + ")";
     }
 
-    private void writeJson(Numpywren nw, Algorithm algorithm, BlockMatrix a, JobReport r, double residual)
-            throws IOException {
+    static void writeJson(Numpywren nw, String algorithm, BlockMatrix a, int block, JobReport r, double residual,
+                          Path json) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("algorithm", algorithm.name());
+        doc.put("algorithm", algorithm);
         doc.put("n", a.rows());
         doc.put("m", a.cols());
         doc.put("block", block);
