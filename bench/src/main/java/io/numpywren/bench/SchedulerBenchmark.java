@@ -23,18 +23,22 @@ import java.util.Map;
  * End-to-end task throughput of the scheduler: Cholesky with 1x1 blocks, so the kernels cost
  * nothing and every microsecond is the analyser, the job actor, the local backend, the task
  * executor and the in-memory store. Reports tasks per second (median of several runs after a
- * warm-up, with the spread), microseconds per task and the peak heap. The runs happen in a child
- * JVM limited to {@value #HEAP_LIMIT}, so the table shows that even the largest job (256 blocks a
- * side, about 2.8 million tasks) fits in it.
+ * warm-up, with the spread), microseconds per task and the peak heap, side by side without a
+ * journal and with the embedded one (every finished task journaled, snapshots included), and the
+ * ratio between them. The runs happen in a child JVM limited to {@value #HEAP_LIMIT}, so the table
+ * shows that even the largest job (256 blocks a side, about 2.8 million tasks) fits in it.
  *
  * <pre>
  * java -cp 'bench/target/*:bench/target/lib/*' io.numpywren.bench.SchedulerBenchmark [--quick] [--json out.json]
  * </pre>
  */
 public final class SchedulerBenchmark {
-    private record Result(int blocks, long tasks, double tasksPerSecond, double minTasksPerSecond,
+    private record Result(String journal, int blocks, long tasks, double tasksPerSecond, double minTasksPerSecond,
                           double maxTasksPerSecond, double microsPerTask, long peakHeapBytes, int runs) {
     }
+
+    /** The journals compared: none, and the embedded H2 database a file store's jobs get by default. */
+    private static final List<String> JOURNALS = List.of("none", "embedded");
 
     static final String HEAP_LIMIT = "1g";
     private static final String IN_THIS_JVM = "--in-this-jvm";
@@ -63,25 +67,45 @@ public final class SchedulerBenchmark {
                 + "(%d workers, in-memory store)%n", workers);
         System.out.printf("JVM heap limit: %.0f MiB (-Xmx%s)%n", Runtime.getRuntime().maxMemory() / 1048576.0,
                 HEAP_LIMIT);
-        System.out.printf("%8s %12s %12s %22s %10s %12s%n", "blocks", "tasks", "tasks/s", "spread (min..max)",
-                "µs/task", "peak heap");
+        System.out.printf("%9s %8s %12s %12s %22s %10s %12s%n", "journal", "blocks", "tasks", "tasks/s",
+                "spread (min..max)", "µs/task", "peak heap");
         List<Result> results = new ArrayList<>();
-        try (Numpywren nw = Numpywren.create(ConfigFactory.parseString(
-                "numpywren.backends.local.workers = " + workers + "\nnumpywren.scheduler.progress-interval = 10s"))) {
-            run(nw, 64, 1, 2); // warm-up: the JIT compiles the hot paths before anything is timed
+        Path journalDir = Files.createTempDirectory("numpywren-bench-journal");
+        Map<String, Numpywren> drivers = new LinkedHashMap<>();
+        try {
+            for (String journal : JOURNALS) {
+                drivers.put(journal, Numpywren.create(ConfigFactory.parseString(
+                        "numpywren.backends.local.workers = " + workers + "\nnumpywren.scheduler.progress-interval = 10s"
+                                + "\nnumpywren.journal.kind = " + journal
+                                + "\nnumpywren.journal.directory = \"" + journalDir + "\"")));
+            }
+            for (Numpywren nw : drivers.values()) {
+                run("warm-up", nw, 64, 1, 2); // the JIT compiles the hot paths before anything is timed
+            }
             int[] sizes = quick ? new int[] {64, 128} : new int[] {64, 128, 256};
             for (int n : sizes) {
-                // The largest size runs once (256: 2.8 million tasks) or, when quick, twice (128).
-                Result r = run(nw, n, n >= 256 ? 1 : quick && n >= 128 ? 2 : 3, 0);
-                results.add(r);
-                System.out.printf("%8d %12d %12.0f %10.0f..%-10.0f %10.2f %9.0f MiB%n", r.blocks(), r.tasks(),
-                        r.tasksPerSecond(), r.minTasksPerSecond(), r.maxTasksPerSecond(), r.microsPerTask(),
-                        r.peakHeapBytes() / 1048576.0);
+                // Side by side at each size. The largest runs once (256: 2.8 million tasks) or, when quick, twice (128).
+                Map<String, Result> atSize = new LinkedHashMap<>();
+                for (Map.Entry<String, Numpywren> d : drivers.entrySet()) {
+                    Result r = run(d.getKey(), d.getValue(), n, n >= 256 ? 1 : quick && n >= 128 ? 2 : 3, 0);
+                    results.add(r);
+                    atSize.put(d.getKey(), r);
+                    System.out.printf("%9s %8d %12d %12.0f %10.0f..%-10.0f %10.2f %9.0f MiB%n", r.journal(), r.blocks(),
+                            r.tasks(), r.tasksPerSecond(), r.minTasksPerSecond(), r.maxTasksPerSecond(),
+                            r.microsPerTask(), r.peakHeapBytes() / 1048576.0);
+                }
+                System.out.printf("%9s %8d   embedded/none throughput: %.2f%n", "", n,
+                        atSize.get("embedded").tasksPerSecond() / atSize.get("none").tasksPerSecond());
+            }
+        } finally {
+            drivers.values().forEach(Numpywren::close);
+            try (var files = Files.walk(journalDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", "scheduler");
-        doc.put("version", 1);
+        doc.put("version", 2);
         doc.put("workers", workers);
         doc.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         doc.put("results", results);
@@ -108,7 +132,7 @@ public final class SchedulerBenchmark {
         }
     }
 
-    private static Result run(Numpywren nw, int n, int runs, int warmups) {
+    private static Result run(String journal, Numpywren nw, int n, int runs, int warmups) {
         double[] rates = new double[runs];
         long tasks = 0;
         long peak = 0;
@@ -127,7 +151,7 @@ public final class SchedulerBenchmark {
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
         double median = sorted[sorted.length / 2];
-        return new Result(n, tasks, median, sorted[0], sorted[sorted.length - 1], 1e6 / median, peak, runs);
+        return new Result(journal, n, tasks, median, sorted[0], sorted[sorted.length - 1], 1e6 / median, peak, runs);
     }
 
     private static void resetPeaks() {
