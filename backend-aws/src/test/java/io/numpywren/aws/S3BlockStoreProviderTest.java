@@ -14,36 +14,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code numpywren.store = "s3://..."}: the facade's store lookup finds this module's provider. */
 class S3BlockStoreProviderTest {
-    private String savedKey;
-    private String savedSecret;
+    private Runnable restoreCredentials;
 
     @BeforeEach
     void dummyCredentialsThroughTheDefaultChain() {
-        // The provider uses the SDK's default chain, whose first link reads these properties.
-        savedKey = System.getProperty("aws.accessKeyId");
-        savedSecret = System.getProperty("aws.secretAccessKey");
-        System.setProperty("aws.accessKeyId", S3Mock.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3Mock.SECRET_KEY);
+        restoreCredentials = S3Mock.useDummyCredentials(); // the provider uses the SDK's default chain
     }
 
     @AfterEach
     void restoreCredentials() {
-        restore("aws.accessKeyId", savedKey);
-        restore("aws.secretAccessKey", savedSecret);
-    }
-
-    private static void restore(String name, String value) {
-        if (value == null) {
-            System.clearProperty(name);
-        } else {
-            System.setProperty(name, value);
-        }
+        restoreCredentials.run();
     }
 
     private static Map<String, String> awsSection(String section) {
-        return section.equals("backends.aws")
-                ? Map.of("region", S3Mock.REGION, "endpoint", S3Mock.get().endpoint().toString(), "bucket", "unused")
-                : Map.of();
+        return S3Mock.awsSection(section);
     }
 
     @Test

@@ -14,35 +14,16 @@ import java.util.Map;
  */
 class S3DriverCrashTest extends DriverCrashTck {
     private final String bucket = S3Mock.get().newBucket();
-    private String savedKey;
-    private String savedSecret;
+    private Runnable restoreCredentials;
 
     @BeforeEach
     void dummyCredentialsThroughTheDefaultChain() {
-        savedKey = System.getProperty("aws.accessKeyId");
-        savedSecret = System.getProperty("aws.secretAccessKey");
-        System.setProperty("aws.accessKeyId", S3Mock.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3Mock.SECRET_KEY);
+        restoreCredentials = S3Mock.useDummyCredentials();
     }
 
     @AfterEach
     void restoreCredentials() {
-        restore("aws.accessKeyId", savedKey);
-        restore("aws.secretAccessKey", savedSecret);
-    }
-
-    private static void restore(String name, String value) {
-        if (value == null) {
-            System.clearProperty(name);
-        } else {
-            System.setProperty(name, value);
-        }
-    }
-
-    private static Map<String, String> awsSection(String section) {
-        return section.equals("backends.aws")
-                ? Map.of("region", S3Mock.REGION, "endpoint", S3Mock.get().endpoint().toString(), "bucket", "unused")
-                : Map.of();
+        restoreCredentials.run();
     }
 
     /** S3Mock answers a few hundred requests a second: 816 tasks. */
@@ -68,6 +49,6 @@ class S3DriverCrashTest extends DriverCrashTck {
 
     @Override
     protected BlockStore openStore() {
-        return BlockStores.open(storeUrl(), S3DriverCrashTest::awsSection);
+        return BlockStores.open(storeUrl(), S3Mock::awsSection);
     }
 }

@@ -86,6 +86,36 @@ final class S3Mock {
                 .readTimeout(Duration.ofSeconds(3));
     }
 
+    /**
+     * Sets this stand-in's dummy credentials in the system properties that the SDK's default chain
+     * reads first; the returned action puts back what was there.
+     */
+    static Runnable useDummyCredentials() {
+        String savedKey = System.getProperty("aws.accessKeyId");
+        String savedSecret = System.getProperty("aws.secretAccessKey");
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        return () -> {
+            restore("aws.accessKeyId", savedKey);
+            restore("aws.secretAccessKey", savedSecret);
+        };
+    }
+
+    private static void restore(String name, String value) {
+        if (value == null) {
+            System.clearProperty(name);
+        } else {
+            System.setProperty(name, value);
+        }
+    }
+
+    /** The settings sections an {@code s3://} store opens with, pointing at this stand-in. */
+    static Map<String, String> awsSection(String section) {
+        return section.equals("backends.aws")
+                ? Map.of("region", REGION, "endpoint", get().endpoint().toString(), "bucket", "unused")
+                : Map.of();
+    }
+
     /** A new, empty bucket. */
     String newBucket() {
         String bucket = "b-" + UUID.randomUUID().toString().substring(0, 13);

@@ -42,11 +42,13 @@ final class JobsCommand implements Callable<Integer> {
      * {@code numpywren.journal.kind = auto}, the embedded one (where jobs on a persistent store go).
      */
     static Numpywren journalReader(String store, Path config) {
-        Map<String, Object> overrides = RunCommand.driverOverrides(null, store, null, null);
-        if (store == null && "auto".equals(RunCommand.settings(config).getString("numpywren.journal.kind"))) {
+        Map<String, Object> overrides = new java.util.LinkedHashMap<>();
+        if (store != null) {
+            overrides.put("numpywren.store", store);
+        } else if ("auto".equals(DriverOptions.settings(config).getString("numpywren.journal.kind"))) {
             overrides.put("numpywren.journal.kind", "embedded");
         }
-        return Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(RunCommand.settings(config)));
+        return Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(DriverOptions.settings(config)));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.numpywren.cli;
 
-import com.typesafe.config.ConfigFactory;
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
@@ -10,6 +9,7 @@ import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
 import io.numpywren.scheduler.PlanDocument;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -35,20 +35,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "the job's id, as `numpywren jobs` lists it")
     String jobId;
 
-    @Option(names = "--backend", description = "local, aws, gcp or azure (default: numpywren.backend, i.e. local)")
-    String backend;
-
-    @Option(names = "--store", description = "the job's store: file:DIR, s3://bucket/prefix, ... (default: numpywren.store)")
-    String store;
-
-    @Option(names = "--workers", description = "local backend worker threads (default: one per core)")
-    Integer workers;
-
-    @Option(names = "--kernel-provider", description = "auto (default), netlib (the system's BLAS), openblas (bundled) or jblas")
-    String kernelProvider;
-
-    @Option(names = "--config", description = "a settings file (HOCON) over the defaults, e.g. a backend's or a journal's")
-    Path config;
+    @Mixin
+    DriverOptions driver;
 
     @Option(names = "--output", description = "write the result as .npy: C, L, R, the singular values, or X")
     Path output;
@@ -64,16 +52,15 @@ final class ResumeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         OutputFiles.checkWritable(output, "--output");
         OutputFiles.checkWritable(json, "--json");
-        if (store == null || backend == null) {
+        if (driver.store == null || driver.backend == null) {
             // The journal knows where the job ran: its store and backend, unless given.
-            try (Numpywren reader = JobsCommand.journalReader(store, config)) {
+            try (Numpywren reader = JobsCommand.journalReader(driver.store, driver.config)) {
                 Map<String, String> labels = startedPlan(reader).labels();
-                store = store != null ? store : labels.get(Numpywren.STORE_LABEL);
-                backend = backend != null ? backend : labels.get(Numpywren.BACKEND_LABEL);
+                driver.store = driver.store != null ? driver.store : labels.get(Numpywren.STORE_LABEL);
+                driver.backend = driver.backend != null ? driver.backend : labels.get(Numpywren.BACKEND_LABEL);
             }
         }
-        Map<String, Object> overrides = RunCommand.driverOverrides(backend, store, workers, kernelProvider);
-        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(RunCommand.settings(config)));
+        try (Numpywren nw = Numpywren.create(driver.settings(Map.of()));
              Interrupts interrupts = Interrupts.during(nw, spec.commandLine().getErr())) {
             if (!nw.journal().durable()) {
                 throw new IllegalArgumentException("jobs are not journaled with " + nw.journal().describe()

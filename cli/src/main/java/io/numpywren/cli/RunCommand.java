@@ -2,7 +2,6 @@ package io.numpywren.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.typesafe.config.ConfigFactory;
 import io.numpywren.matrix.Block;
 import io.numpywren.matrix.BlockMatrices;
 import io.numpywren.matrix.BlockMatrix;
@@ -11,6 +10,7 @@ import io.numpywren.scheduler.JobReport;
 import io.numpywren.scheduler.JobResult;
 import io.numpywren.scheduler.Numpywren;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -70,17 +70,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", description = "write the result as .npy: C, L, R, the singular values, or X")
     Path output;
 
-    @Option(names = "--backend", description = "local, aws, gcp or azure (default: numpywren.backend, i.e. local)")
-    String backend;
-
-    @Option(names = "--store", description = "memory, file:DIR, s3://bucket/prefix, gs://bucket/prefix or az://container/prefix (default: numpywren.store, i.e. memory)")
-    String store;
-
-    @Option(names = "--workers", description = "local backend worker threads (default: one per core)")
-    Integer workers;
-
-    @Option(names = "--kernel-provider", description = "auto (default), netlib (the system's BLAS), openblas (bundled) or jblas")
-    String kernelProvider;
+    @Mixin
+    DriverOptions driver;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of the generated input (default: 42)")
     long seed;
@@ -93,9 +84,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--chaos", description = "inject faults at these rates, e.g. kill=0.1,lose=0.05,slow=0.05,duplicate=0.05")
     String chaos;
-
-    @Option(names = "--config", description = "a settings file (HOCON) over the defaults, e.g. a backend's")
-    Path config;
 
     @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
     boolean noProgress;
@@ -110,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
         OutputFiles.checkWritable(output, "--output");
         OutputFiles.checkWritable(json, "--json");
         OutputFiles.checkWritable(trace, "--trace");
-        Map<String, Object> overrides = driverOverrides(backend, store, workers, kernelProvider);
+        Map<String, Object> overrides = new LinkedHashMap<>();
         if (trace != null) {
             overrides.put("numpywren.scheduler.trace", true);
         }
@@ -119,7 +107,7 @@ final class RunCommand implements Callable<Integer> {
             overrides.put("numpywren.chaos", chaos);
             overrides.put("numpywren.chaos-seed", seed);
         }
-        try (Numpywren nw = Numpywren.create(ConfigFactory.parseMap(overrides).withFallback(settings(config)));
+        try (Numpywren nw = Numpywren.create(driver.settings(overrides));
              Interrupts interrupts = Interrupts.during(nw, spec.commandLine().getErr())) {
             try {
                 return run(nw, algorithm, out);
@@ -134,39 +122,6 @@ final class RunCommand implements Callable<Integer> {
                 return interrupts.exitCode();
             }
         }
-    }
-
-    /** The settings a driver's options override: the backend, the store, local workers, the kernel provider. */
-    static Map<String, Object> driverOverrides(String backend, String store, Integer workers, String kernelProvider) {
-        Map<String, Object> overrides = new LinkedHashMap<>();
-        if (backend != null) {
-            overrides.put("numpywren.backend", backend);
-        }
-        if (store != null) {
-            overrides.put("numpywren.store", store);
-        }
-        if (workers != null) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("--workers must be at least 1, got " + workers);
-            }
-            overrides.put("numpywren.backends.local.workers", workers);
-        }
-        if (kernelProvider != null) {
-            overrides.put("numpywren.kernel-provider", kernelProvider);
-        }
-        return overrides;
-    }
-
-    /** The default configuration chain, under the {@code --config} file when one is given. */
-    static com.typesafe.config.Config settings(Path config) {
-        com.typesafe.config.Config settings = ConfigFactory.load();
-        if (config != null) {
-            if (!Files.isRegularFile(config)) {
-                throw new IllegalArgumentException("--config " + config + " is not a file");
-            }
-            settings = ConfigFactory.parseFile(config.toFile()).withFallback(settings).resolve();
-        }
-        return settings;
     }
 
     /** Stops between the run's steps once Ctrl-C or SIGTERM cancelled it. */

@@ -218,7 +218,10 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobJo
     }
 
     private JobCoordinator newCoordinator(PlanDocument plan, int epoch) {
-        return new JobCoordinator(plan.toPlan(store), settings, backend.name(), backend.capabilities(), epoch);
+        JobCoordinator coordinator = new JobCoordinator(plan.toPlan(store), settings, backend.name(),
+                backend.capabilities(), epoch);
+        coordinator.journaled(journal.durable());
+        return coordinator;
     }
 
     @Override

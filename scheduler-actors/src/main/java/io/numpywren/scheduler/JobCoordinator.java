@@ -104,8 +104,9 @@ public final class JobCoordinator {
     private final Map<String, String> winners = new HashMap<>();
     /** This driver's incarnation of the job: 0, then one more each time it is resumed. Part of every attempt's version. */
     private int epoch;
-    /** Tasks finished since the journal last took them ({@link #takeFinished}). */
+    /** Tasks finished since the journal last took them ({@link #takeFinished}); none are kept without a journal. */
     private List<JobJournal.FinishedTask> finishedSinceTaken = new ArrayList<>();
+    private boolean journaled;
     private int deletedSinceTaken;
     /** Store work decided since the last event's actions were returned. */
     private List<String> pendingDeletes = new ArrayList<>();
@@ -195,8 +196,12 @@ public final class JobCoordinator {
      */
     public Actions proceed(long now, int epoch) {
         this.epoch = epoch;
-        finishedSinceTaken = new ArrayList<>();
         return withStoreWork(begin(now));
+    }
+
+    /** Whether finished tasks are kept for a journal ({@link #takeFinished}); without one, nothing is. */
+    public void journaled(boolean journaled) {
+        this.journaled = journaled;
     }
 
     /** Replays one task the journal says finished: its children may become ready, its outputs are the winners. */
@@ -363,10 +368,7 @@ public final class JobCoordinator {
         for (BlockId b : outputs) {
             winners.put(plan.key(b), version);
         }
-        List<JobJournal.Block> written = new ArrayList<>(result.outputs().size());
-        for (TaskResult.WrittenBlock w : result.outputs()) {
-            written.add(new JobJournal.Block(w.key(), w.checksum()));
-        }
+
         double busy = result.readSeconds() + result.computeSeconds() + result.writeSeconds();
         accounting.busy(busy);
         List<TaskSpec> cancels = new ArrayList<>();
@@ -384,8 +386,14 @@ public final class JobCoordinator {
                 cancels.add(spec(task, l.attempt()));
             }
         }
-        finishedSinceTaken.add(new JobJournal.FinishedTask(JobJournal.taskText(task), version, level, written,
-                result.flops(), result.bytesRead(), result.bytesWritten(), busy, result.kernelProvider()));
+        if (journaled) {
+            List<JobJournal.Block> written = new ArrayList<>(result.outputs().size());
+            for (TaskResult.WrittenBlock w : result.outputs()) {
+                written.add(new JobJournal.Block(w.key(), w.checksum()));
+            }
+            finishedSinceTaken.add(new JobJournal.FinishedTask(JobJournal.taskText(task), version, level, written,
+                    result.flops(), result.bytesRead(), result.bytesWritten(), busy, result.kernelProvider()));
+        }
         if (state == State.RUNNING) {
             int parentLevel = level;
             for (Task child : analyser.readersOf(outputs)) {

@@ -147,8 +147,22 @@ public final class JobPlan {
         return program.matrix(block.matrix()).unversionedKey(block.intIndex());
     }
 
+    /** The versions of the first attempts of the first incarnations, made once: nearly every task's is one of them. */
+    private static final String[][] COMMON_VERSIONS = new String[8][4];
+
+    static {
+        for (int e = 0; e < COMMON_VERSIONS.length; e++) {
+            for (int a = 1; a <= COMMON_VERSIONS[e].length; a++) {
+                COMMON_VERSIONS[e][a - 1] = "e" + e + "a" + a;
+            }
+        }
+    }
+
     /** The version an attempt of a driver incarnation ({@code epoch}, 0 for the first) writes its blocks under. */
     public static String version(int epoch, int attempt) {
+        if (epoch >= 0 && epoch < COMMON_VERSIONS.length && attempt >= 1 && attempt <= COMMON_VERSIONS[epoch].length) {
+            return COMMON_VERSIONS[epoch][attempt - 1];
+        }
         return "e" + epoch + "a" + attempt;
     }
 

@@ -195,4 +195,42 @@ class FrontierTest {
         assertThat(f.parentFinished(task(1, 1), 0, counts)).isTrue();
         assertThat(counts.calls).containsEntry(task(1, 1), 1);
     }
+
+    @Test
+    void aReadyTaskFoundFinishedByAJournalsReplayIsNeverPolledNorCounted() {
+        Frontier f = new Frontier();
+        Task a = task(0, 1);
+        Task b = task(0, 2);
+        f.addStarter(a);
+        f.addStarter(b);
+        f.finishedWhileReady(a);
+        assertThat(f.readyCount()).isEqualTo(1);
+        List<Task> seen = new ArrayList<>();
+        f.forEachReady((t, level) -> seen.add(t));
+        assertThat(seen).containsExactly(b);
+        assertThat(f.poll().task()).isEqualTo(b);
+        assertThat(f.poll()).isNull();
+        assertThat(f.readyCount()).isZero();
+    }
+
+    @Test
+    void aRestoredPendingCountBecomesReadyWhenItsLastParentsFinish() {
+        Frontier f = new Frontier();
+        Task child = task(3, 1, 1);
+        f.restorePending(child, 2, 4);
+        assertThat(f.parentFinished(child, 1, t -> 99)).as("one of two parents left").isFalse();
+        Map<Task, Integer> pending = new HashMap<>();
+        f.forEachPending((t, remaining, level) -> pending.put(t, remaining));
+        assertThat(pending).containsExactly(Map.entry(child, 1));
+        assertThat(f.parentFinished(child, 1, t -> 99)).isTrue();
+        Frontier.Ready ready = f.poll();
+        assertThat(ready.task()).isEqualTo(child);
+        assertThat(ready.level()).as("the restored level, deeper than its parents'").isEqualTo(4);
+    }
+
+    @Test
+    void aPendingCountBelowOneIsRefused() {
+        assertThatThrownBy(() -> new Frontier().restorePending(task(1, 0), 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("restored with 0 parents left");
+    }
 }

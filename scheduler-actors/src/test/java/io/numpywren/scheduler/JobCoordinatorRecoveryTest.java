@@ -47,8 +47,10 @@ class JobCoordinatorRecoveryTest {
     }
 
     private JobCoordinator coordinator(JobPlan p, int epoch) {
-        return new JobCoordinator(p, SchedulerSettings.defaults(), "fake",
+        JobCoordinator c = new JobCoordinator(p, SchedulerSettings.defaults(), "fake",
                 new BackendCapabilities(2, Duration.ofMinutes(15), Long.MAX_VALUE, true, 1L << 30), epoch);
+        c.journaled(true);
+        return c;
     }
 
     /** Carries out actions at once; returns the dispatches to run. */
