@@ -91,7 +91,7 @@ final class JobsCommand implements Callable<Integer> {
                 }
             }
             if (jobs.stream().anyMatch(j -> j.state().equals("UNFINISHED"))) {
-                out.println("an UNFINISHED job's driver is running or died: `numpywren resume JOB --store ...` finishes it");
+                out.println("an UNFINISHED job's driver is running or died: `numpywren resume JOB` finishes it");
             }
             return 0;
         }

@@ -134,6 +134,10 @@ final class ResumeCommand implements Callable<Integer> {
                 }
                 nw.exportNpy(written, output);
             }
+            long total = nw.jobs().stream().filter(j -> j.jobId().equals(jobId)).mapToLong(j -> j.tasks()).findFirst()
+                    .orElse(result.report().tasks());
+            out.printf("%d of its %d tasks had finished before; this driver ran the other %d (the report is its own)%n",
+                    total - result.report().tasks(), total, result.report().tasks());
             RunCommand.printReport(out, nw, plan.algorithm(), a, a.blockRows(), result.report(), residual);
             if (json != null) {
                 RunCommand.writeJson(nw, plan.algorithm(), a, a.blockRows(), result.report(), residual, json);

@@ -75,11 +75,18 @@ class ResumeCommandTest {
         Matcher job = Pattern.compile("(cholesky-[0-9a-f]{8}) +cholesky +UNFINISHED +(\\d+)/(\\d+)").matcher(listed.out());
         assertThat(job.find()).as("jobs lists the killed job as unfinished:%n%s", listed.out()).isTrue();
         String jobId = job.group(1);
-        assertThat(listed.out()).contains("numpywren resume JOB");
+        assertThat(listed.out()).contains("`numpywren resume JOB` finishes it");
 
         Result resumed = numpywren("resume", jobId, "--config", config.toString(), "--no-progress");
         assertThat(resumed.code()).as("resume: %s%s", resumed.out(), resumed.err()).isZero();
-        assertThat(resumed.out()).contains("resuming cholesky job " + jobId).contains("tasks                " + job.group(3));
+        assertThat(resumed.out()).contains("resuming cholesky job " + jobId);
+        Matcher split = Pattern.compile("(\\d+) of its (\\d+) tasks had finished before; this driver ran the other (\\d+)")
+                .matcher(resumed.out());
+        assertThat(split.find()).as(resumed.out()).isTrue();
+        long before = Long.parseLong(split.group(1));
+        assertThat(before).as("tasks the killed run had journaled").isEqualTo(Long.parseLong(job.group(2))).isPositive();
+        assertThat(Long.parseLong(split.group(2))).isEqualTo(Long.parseLong(job.group(3)));
+        assertThat(resumed.out()).contains("tasks                " + split.group(3));
         Matcher residual = Pattern.compile("residual: (\\S+)").matcher(resumed.out());
         assertThat(residual.find()).isTrue();
         assertThat(Double.parseDouble(residual.group(1))).as("‖A − LLᵀ‖/‖A‖").isLessThan(1e-12);

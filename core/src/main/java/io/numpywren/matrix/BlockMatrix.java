@@ -447,6 +447,7 @@ public final class BlockMatrix {
                 deleted++;
             }
         }
+        store.deleteUnfinishedWrites(prefix); // a writer killed mid-block (a driver that died) left its temporary file
         return deleted;
     }
 

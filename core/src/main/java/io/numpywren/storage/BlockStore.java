@@ -126,6 +126,15 @@ public interface BlockStore extends AutoCloseable {
         }
     }
 
+    /**
+     * Removes what writes that never finished left directly under {@code prefix} (which ends in
+     * '/'), where the store keeps any: the file store's temporary file of a writer that was killed
+     * before it renamed it. {@link #list} never shows those. An object store keeps none (a PUT is
+     * all or nothing), so by default there is nothing to do. Call it only once nothing writes there.
+     */
+    default void deleteUnfinishedWrites(String prefix) {
+    }
+
     /** Deletes every object whose key starts with {@code prefix}; returns how many. */
     default int deletePrefix(String prefix) {
         int n = 0;

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -233,6 +234,34 @@ public final class FileSystemBlockStore implements BlockStore {
                 return false; // e.g. a path below an object: there is nothing to delete
             }
             throw new StoreException("cannot delete block '" + key + "' from " + description() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void deleteUnfinishedWrites(String prefix) {
+        BlockKeys.validatePrefix(prefix);
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("unfinished writes are deleted below a directory: '" + prefix
+                    + "' does not end in '/'");
+        }
+        Path dir = prefix.isEmpty() ? root : resolve(prefix.substring(0, prefix.length() - 1));
+        List<Path> temps = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            entries.forEach(temps::add);
+        } catch (NoSuchFileException gone) {
+            return;
+        } catch (IOException e) {
+            throw new StoreException("cannot list unfinished writes below '" + prefix + "' in " + description() + ": " + e, e);
+        }
+        for (Path temp : temps) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                throw new StoreException("cannot delete unfinished write " + temp + " from " + description() + ": " + e, e);
+            }
+        }
+        if (!temps.isEmpty()) {
+            removeEmptyParents(dir);
         }
     }
 

@@ -45,6 +45,11 @@ public class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
+    public void deleteUnfinishedWrites(String prefix) {
+        delegate.deleteUnfinishedWrites(prefix);
+    }
+
+    @Override
     public void deleteAll(java.util.Collection<String> keys) {
         delegate.deleteAll(keys); // an object store deletes in batches
     }

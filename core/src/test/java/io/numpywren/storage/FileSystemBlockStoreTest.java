@@ -65,6 +65,23 @@ class FileSystemBlockStoreTest {
     }
 
     @Test
+    void theTemporaryFileOfAWriterKilledMidBlockIsHiddenAndRemovedWithItsMatrix() throws IOException {
+        store.put("ns/m/0_1", bytes("kept"));
+        store.put("ns/S/1_1", bytes("intermediate"));
+        Files.writeString(root().resolve("ns/S/#tmp-killed-writer"), "half a blo"); // as a SIGKILL leaves it
+        Files.writeString(root().resolve("ns/m/#tmp-killed-writer"), "half");
+
+        assertThat(store.list("ns/")).containsExactlyInAnyOrder("ns/m/0_1", "ns/S/1_1");
+        store.delete("ns/S/1_1");
+        store.deleteUnfinishedWrites("ns/S/");
+        store.deleteUnfinishedWrites("ns/m/");
+        store.deleteUnfinishedWrites("ns/gone/"); // nothing there: nothing to do
+        assertThat(tree(root())).containsExactly("ns", "ns/m", "ns/m/0_1");
+        assertThatThrownBy(() -> store.deleteUnfinishedWrites("ns/m"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not end in '/'");
+    }
+
+    @Test
     void eachKeyIsStoredAsOneFileWithExactlyTheObjectsBytes() throws IOException {
         store.put("ns/m/0_1", bytes("payload"));
 

@@ -107,6 +107,8 @@ public final class JobCoordinator {
     /** Tasks finished since the journal last took them ({@link #takeFinished}); none are kept without a journal. */
     private List<JobJournal.FinishedTask> finishedSinceTaken = new ArrayList<>();
     private boolean journaled;
+    /** Tasks an earlier driver finished (journaled) when this one took over: the report counts this driver's work. */
+    private long doneBefore;
     private int deletedSinceTaken;
     /** Store work decided since the last event's actions were returned. */
     private List<String> pendingDeletes = new ArrayList<>();
@@ -196,6 +198,7 @@ public final class JobCoordinator {
      */
     public Actions proceed(long now, int epoch) {
         this.epoch = epoch;
+        this.doneBefore = done;
         return withStoreWork(begin(now));
     }
 
@@ -210,13 +213,6 @@ public final class JobCoordinator {
         List<BlockId> outputs = analyser.outputBlocks(task);
         frontier.finishedWhileReady(task);
         done++;
-        flops += f.flops();
-        bytesRead += f.bytesRead();
-        bytesWritten += f.bytesWritten();
-        if (f.kernelProvider() != null) {
-            providers.add(f.kernelProvider());
-        }
-        accounting.busy(f.busySeconds());
         for (BlockId b : outputs) {
             winners.put(plan.key(b), f.version());
         }
@@ -260,8 +256,8 @@ public final class JobCoordinator {
                 pending.add(new JobJournal.PendingTask(JobJournal.taskText(t), remaining, level)));
         Map<String, Integer> reads = new HashMap<>();
         readsLeft.forEach((b, left) -> reads.put(JobJournal.blockText(b), left));
-        return new JobJournal.CoordinatorState(readyTasks, pending, reads, Map.copyOf(winners), done, flops, bytesRead,
-                bytesWritten, accounting.busySeconds(), liveIntermediates, peakIntermediates, List.copyOf(providers));
+        return new JobJournal.CoordinatorState(readyTasks, pending, reads, Map.copyOf(winners), done, liveIntermediates,
+                peakIntermediates);
     }
 
     /** Restores the durable state of a checkpoint (instead of {@link #seed}); the journal's later events replay on top. */
@@ -275,13 +271,8 @@ public final class JobCoordinator {
         s.readsLeft().forEach((b, left) -> readsLeft.put(JobJournal.parseBlock(b), left));
         winners.putAll(s.winners());
         done = s.done();
-        flops = s.flops();
-        bytesRead = s.bytesRead();
-        bytesWritten = s.bytesWritten();
-        accounting.busy(s.busySeconds());
         liveIntermediates = s.liveIntermediates();
         peakIntermediates = s.peakIntermediates();
-        providers.addAll(s.kernelProviders());
     }
 
     /** The unversioned keys and versions of every live block the job wrote: what a resumption checks is still there. */
@@ -729,7 +720,7 @@ public final class JobCoordinator {
 
     public JobReport report() {
         return new JobReport(plan.jobId(), plan.algorithm(), backend, List.copyOf(providers), (endNanos - startNanos) / 1e9,
-                done, flops, bytesRead, bytesWritten, retries, duplicates, speculativeCopies, leaseExpiries,
+                done - doneBefore, flops, bytesRead, bytesWritten, retries, duplicates, speculativeCopies, leaseExpiries,
                 accounting.busySeconds(), accounting.allocatedSeconds(), accounting.fixedPoolSeconds(endNanos),
                 peakIntermediates, List.copyOf(spans));
     }

@@ -64,12 +64,12 @@ public final class JobJournal {
      * The coordinator's durable state at a point of the journal: the tasks that may run (ready,
      * in flight or waiting for a retry: all ready again after a restart), the pending-parent counts
      * of those that will, the reads left of live intermediates, the version of every live block,
-     * and the totals so far. O(frontier + live blocks), never O(DAG).
+     * and how many tasks finished. O(frontier + live blocks), never O(DAG). What each task cost is
+     * in the events; a resumed driver's report counts its own work.
      */
     public record CoordinatorState(List<ReadyTask> ready, List<PendingTask> pending, Map<String, Integer> readsLeft,
-                                   Map<String, String> winners, long done, long flops, long bytesRead,
-                                   long bytesWritten, double busySeconds, long liveIntermediates,
-                                   long peakIntermediates, List<String> kernelProviders) {
+                                   Map<String, String> winners, long done, long liveIntermediates,
+                                   long peakIntermediates) {
     }
 
     public record ReadyTask(String task, int level) {

@@ -260,6 +260,7 @@ public final class JobPlan {
                 }
             }
             store.deleteAll(losers);
+            store.deleteUnfinishedWrites(versioned.prefix());
             versioned.publishVersions(versions);
         }
     }

@@ -88,7 +88,8 @@ public record JournalSettings(Kind kind, Path directory, String url, String user
         return switch (kind) {
             case NONE -> "";
             // WRITE_DELAY=0: a commit reaches the file at once, so a driver killed right after still has it.
-            case EMBEDDED -> "jdbc:h2:file:" + directory.resolve("journal") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+            // TRACE_LEVEL_FILE=0: no trace file beside it (errors reach the driver through JDBC).
+            case EMBEDDED -> "jdbc:h2:file:" + directory.resolve("journal") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0";
             case JDBC -> url;
         };
     }

@@ -116,7 +116,8 @@ class JobCoordinatorRecoveryTest {
         List<TaskSpec> ran = runUntil(rebuilt, next, Long.MAX_VALUE);
 
         assertThat(rebuilt.state()).isEqualTo(JobCoordinator.State.SUCCEEDED);
-        assertThat(rebuilt.report().tasks()).isEqualTo(plan.taskCount());
+        assertThat(rebuilt.report().tasks()).as("tasks this driver ran").isEqualTo(plan.taskCount() - 30);
+        assertThat(rebuilt.progress(now).tasksDone()).isEqualTo(plan.taskCount());
         Set<String> journaled = new HashSet<>();
         journal.forEach(f -> journaled.add(f.task()));
         assertThat(ran).extracting(TaskSpec::taskId).as("tasks run after the restart")

@@ -4,7 +4,13 @@ import io.numpywren.storage.BlockStore;
 import io.numpywren.storage.BlockStores;
 import io.numpywren.tck.DriverCrashTck;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The crash kit on the file store: a driver JVM killed with SIGKILL five times and resumed each time. */
 class FileStoreDriverCrashTest extends DriverCrashTck {
@@ -20,5 +26,15 @@ class FileStoreDriverCrashTest extends DriverCrashTck {
     @Override
     protected BlockStore openStore() {
         return BlockStores.open(storeUrl(), section -> Map.of());
+    }
+
+    /** Every file in the store's directory, the temporary ones a killed writer leaves included. */
+    @Override
+    protected Set<String> objectsLeft(BlockStore store) throws IOException {
+        Path root = dir.resolve("store");
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).map(f -> root.relativize(f).toString().replace('\\', '/'))
+                    .collect(Collectors.toSet());
+        }
     }
 }
