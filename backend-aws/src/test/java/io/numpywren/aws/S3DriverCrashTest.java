@@ -51,4 +51,15 @@ class S3DriverCrashTest extends DriverCrashTck {
     protected BlockStore openStore() {
         return BlockStores.open(storeUrl(), S3Mock::awsSection);
     }
+
+    /** The store the kit checks is the one the driver JVMs write: the crash test's bucket and prefix. */
+    @org.junit.jupiter.api.Test
+    void theCheckedStoreIsTheDriversBucketAndPrefix() throws Exception {
+        try (BlockStore store = openStore()) {
+            store.put("probe", java.nio.ByteBuffer.wrap(new byte[] {7}));
+            org.assertj.core.api.Assertions.assertThat(S3Mock.get().admin().headObject(h -> h.bucket(bucket).key("crash/probe"))
+                    .join().contentLength()).isEqualTo(1L);
+            org.assertj.core.api.Assertions.assertThat(driverSettings()).containsEntry("numpywren.store", "s3://" + bucket + "/crash");
+        }
+    }
 }
