@@ -131,6 +131,8 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobJo
     private boolean running;
     private boolean finished;
     private boolean endPersisting;
+    /** A job that succeeded: its last finishes are journaled and its sweep released, before its end is journaled. */
+    private boolean sweepingBeforeEnd;
     private boolean flushScheduled;
     private boolean outcomeTold;
 
@@ -504,6 +506,27 @@ public final class JobActor extends EventSourcedBehavior<JobActor.Command, JobJo
      */
     private Effect<JobJournal.Event, Durable> next(Durable s) {
         JobCoordinator coordinator = s.coordinator;
+        if (finished && s.ended == null && !endPersisting && journal.durable()
+                && coordinator.state() == JobCoordinator.State.SUCCEEDED) {
+            // Every finish journaled, then the sweep (and the outputs' versions in their headers), then the
+            // end: a driver killed before the end is resumed, finds every task finished, and sweeps again.
+            if (!sweepingBeforeEnd) {
+                sweepingBeforeEnd = true;
+                Runnable release = releaseAfterJournal(true);
+                if (coordinator.hasUntakenFinished()) {
+                    return Effect().persist(coordinator.takeFinished()).thenRun(st -> {
+                        release.run();
+                        runStoreWork((Durable) st);
+                        context.getSelf().tell(Continue.INSTANCE);
+                    });
+                }
+                release.run();
+                runStoreWork(s);
+            }
+            if (!storeWork.idle()) {
+                return Effect().none(); // the sweep's completion comes back here
+            }
+        }
         if (finished && s.ended == null && !endPersisting) {
             endPersisting = true;
             List<JobJournal.Event> events = new ArrayList<>();
