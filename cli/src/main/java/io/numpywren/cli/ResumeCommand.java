@@ -55,7 +55,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (driver.store == null || driver.backend == null) {
             // The journal knows where the job ran: its store and backend, unless given.
             try (Numpywren reader = JobsCommand.journalReader(driver.store, driver.config)) {
-                Map<String, String> labels = startedPlan(reader).labels();
+                Map<String, String> labels = started(reader).plan().labels();
                 driver.store = driver.store != null ? driver.store : labels.get(Numpywren.STORE_LABEL);
                 driver.backend = driver.backend != null ? driver.backend : labels.get(Numpywren.BACKEND_LABEL);
             }
@@ -67,7 +67,8 @@ final class ResumeCommand implements Callable<Integer> {
                         + " (numpywren.journal.kind; the memory store's jobs die with their driver): there is nothing "
                         + "to resume; give the job's --store");
             }
-            PlanDocument plan = startedPlan(nw);
+            JobJournal.Started started = started(nw);
+            PlanDocument plan = started.plan();
             out.printf("resuming %s job %s from the journal (%s)%n", plan.algorithm(), jobId, nw.journal().describe());
             RunCommand.ProgressBar bar = new RunCommand.ProgressBar(out, !noProgress && System.console() != null);
             JobResult result;
@@ -81,22 +82,18 @@ final class ResumeCommand implements Callable<Integer> {
                 }
                 throw e;
             }
-            return check(nw, plan, result, out);
+            return check(nw, plan, started.tasks(), result, out);
         }
     }
 
-    /** The plan the journal recorded when the job started; a job it does not know is bad input. */
-    private PlanDocument startedPlan(Numpywren nw) {
-        List<JobJournal.Event> history = nw.jobHistory(jobId);
-        if (history.isEmpty() || !(history.get(0) instanceof JobJournal.Started started)) {
-            throw new IllegalArgumentException("there is no job " + jobId + " in the journal (" + nw.journal().describe()
-                    + "); `numpywren jobs` lists the jobs it knows");
-        }
-        return started.plan();
+    /** What the journal recorded when the job started; a job it does not know is bad input. */
+    private JobJournal.Started started(Numpywren nw) {
+        return nw.jobStarted(jobId).orElseThrow(() -> new IllegalArgumentException("there is no job " + jobId
+                + " in the journal (" + nw.journal().describe() + "); `numpywren jobs` lists the jobs it knows"));
     }
 
     /** Checks the result against the job's inputs, exports and reports it, and removes what the run made. */
-    private int check(Numpywren nw, PlanDocument plan, JobResult result, PrintWriter out) throws Exception {
+    private int check(Numpywren nw, PlanDocument plan, long total, JobResult result, PrintWriter out) throws Exception {
         List<BlockMatrix> inputs = new ArrayList<>();
         for (MatrixDescription d : plan.matrices().values()) {
             if (!d.namespace().equals(plan.namespace())) {
@@ -134,8 +131,6 @@ final class ResumeCommand implements Callable<Integer> {
                 }
                 nw.exportNpy(written, output);
             }
-            long total = nw.jobs().stream().filter(j -> j.jobId().equals(jobId)).mapToLong(j -> j.tasks()).findFirst()
-                    .orElse(result.report().tasks());
             out.printf("%d of its %d tasks had finished before; this driver ran the other %d (the report is its own)%n",
                     total - result.report().tasks(), total, result.report().tasks());
             RunCommand.printReport(out, nw, plan.algorithm(), a, a.blockRows(), result.report(), residual);

@@ -63,6 +63,20 @@ public final class JobJournals {
     /** Every event of job {@code jobId}'s journal, in order (none for an unknown job, or without a journal). */
     public static List<JobJournal.Event> events(ActorSystem<?> system, JournalSettings journal, String jobId,
                                                 Duration timeout) {
+        return events(system, journal, jobId, Long.MAX_VALUE, timeout);
+    }
+
+    /** The event that started job {@code jobId} (its first), without reading the others. */
+    public static java.util.Optional<JobJournal.Started> started(ActorSystem<?> system, JournalSettings journal,
+                                                                 String jobId, Duration timeout) {
+        List<JobJournal.Event> first = events(system, journal, jobId, 1, timeout);
+        return first.isEmpty() || !(first.get(0) instanceof JobJournal.Started s)
+                ? java.util.Optional.empty() : java.util.Optional.of(s);
+    }
+
+    /** The events of job {@code jobId}'s journal up to sequence number {@code last}, in order. */
+    private static List<JobJournal.Event> events(ActorSystem<?> system, JournalSettings journal, String jobId,
+                                                 long last, Duration timeout) {
         if (!journal.durable()) {
             return List.of();
         }
@@ -70,7 +84,7 @@ public final class JobJournals {
                 JournalSettings.READ_JOURNAL_PLUGIN);
         try {
             List<EventEnvelope> envelopes = reads.currentEventsByPersistenceId(JobJournal.ENTITY + "|" + jobId, 0,
-                    Long.MAX_VALUE).runWith(Sink.seq(), system).toCompletableFuture().get(timeout.toMillis(),
+                    last).runWith(Sink.seq(), system).toCompletableFuture().get(timeout.toMillis(),
                     TimeUnit.MILLISECONDS);
             List<JobJournal.Event> events = new ArrayList<>();
             for (EventEnvelope e : envelopes) {

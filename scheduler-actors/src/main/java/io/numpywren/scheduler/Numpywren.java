@@ -444,6 +444,11 @@ public final class Numpywren implements AutoCloseable {
         return JobJournals.events(system, journal, jobId, java.time.Duration.ofMinutes(2));
     }
 
+    /** The event that started job {@code jobId} (its plan, task count and labels), if the journal knows it. */
+    public java.util.Optional<JobJournal.Started> jobStarted(String jobId) {
+        return JobJournals.started(system, journal, jobId, java.time.Duration.ofMinutes(2));
+    }
+
     /** Every job the journal knows, the most recent first (none when journaling is off). */
     public List<JobJournals.JobSummary> jobs() {
         return JobJournals.list(system, journal, java.time.Duration.ofMinutes(2));

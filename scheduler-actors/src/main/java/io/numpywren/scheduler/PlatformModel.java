@@ -126,54 +126,33 @@ public record PlatformModel(String name, double vcpus, int memoryMb, Map<String,
     /** Reads figures, collecting what is wrong instead of stopping at the first. */
     private record Reader(Config c, List<String> problems) {
         int integer(String key, int min, int max) {
-            try {
-                int v = c.getInt(key);
-                if (v < min || v > max) {
-                    problems.add(key + " must lie in [" + min + ", " + max + "], got " + v);
-                }
-                return v;
-            } catch (ConfigException e) {
-                problems.add(key + ": " + e.getMessage());
-                return min;
-            }
+            return checked(key, c::getInt, v -> v >= min && v <= max, "must lie in [" + min + ", " + max + "]", min);
         }
 
         double positive(String key) {
-            try {
-                double v = c.getDouble(key);
-                if (!(v > 0)) {
-                    problems.add(key + " must be positive, got " + v);
-                }
-                return v;
-            } catch (ConfigException e) {
-                problems.add(key + ": " + e.getMessage());
-                return 1;
-            }
+            return checked(key, c::getDouble, v -> v > 0, "must be positive", 1.0);
         }
 
         double fraction(String key) {
+            return checked(key, c::getDouble, v -> v >= 0 && v < 1, "must lie in [0, 1)", 0.0);
+        }
+
+        Duration duration(String key) {
+            return checked(key, c::getDuration, d -> !d.isNegative(), "must not be negative", Duration.ZERO);
+        }
+
+        /** The value at {@code key}; one that is missing, mistyped or not {@code ok} is a problem, and {@code fallback} stands in. */
+        private <T> T checked(String key, java.util.function.Function<String, T> read, java.util.function.Predicate<T> ok,
+                              String requirement, T fallback) {
             try {
-                double v = c.getDouble(key);
-                if (!(v >= 0 && v < 1)) {
-                    problems.add(key + " must lie in [0, 1), got " + v);
+                T v = read.apply(key);
+                if (!ok.test(v)) {
+                    problems.add(key + " " + requirement + ", got " + v);
                 }
                 return v;
             } catch (ConfigException e) {
                 problems.add(key + ": " + e.getMessage());
-                return 0;
-            }
-        }
-
-        Duration duration(String key) {
-            try {
-                Duration d = c.getDuration(key);
-                if (d.isNegative()) {
-                    problems.add(key + " must not be negative, got " + d);
-                }
-                return d;
-            } catch (ConfigException e) {
-                problems.add(key + ": " + e.getMessage());
-                return Duration.ZERO;
+                return fallback;
             }
         }
     }
